@@ -1,0 +1,21 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App';
+import { startStudio } from './studioActions';
+import { forcedBackendFrom } from './urlOptions';
+import { setStudio } from './store';
+import './styles.css';
+
+// Nothing may escape as an uncaught error: show it instead.
+window.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  setStudio({ error: e.reason instanceof Error ? e.reason.message : String(e.reason) });
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+void startStudio(forcedBackendFrom(location.search));
