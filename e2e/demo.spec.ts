@@ -1,7 +1,6 @@
 // The studio opens on the embedded demo with no upload, on every backend, and agrees with itself.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { BASE_FLAGS, findChromium } from './browser';
 import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
 const demo = JSON.parse(readFileSync('public/demo/demo.json', 'utf8')) as {
@@ -84,21 +83,4 @@ test('the picker switches to the demo MLP and back', async ({ page }) => {
   await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(cnnParams));
   await waitForDemoReady(page);
   expect(errors).toEqual([]);
-});
-
-test.describe('without a WebGPU adapter', () => {
-  const chromium = findChromium();
-  test.use({ launchOptions: { executablePath: chromium?.path, args: BASE_FLAGS } });
-
-  test('falls back to WebGL and says why WebGPU was skipped', async ({ page }) => {
-    const errors = collectPageErrors(page);
-    await page.goto('./');
-    await waitForDemoReady(page);
-    await expect(page.getByTestId('backend')).toHaveAttribute('data-value', 'webgl');
-    await page.getByTestId('backend').click();
-    await expect(page.getByTestId('backend-report').locator('[data-backend="webgpu"]')).toContainText(
-      /skipped: (navigator\.gpu is missing|navigator\.gpu\.requestAdapter\(\) returned null)/,
-    );
-    expect(errors).toEqual([]);
-  });
 });

@@ -1,5 +1,5 @@
 import { useStudio } from '../store';
-import { formatBytes, formatCount, formatPercent } from '../format';
+import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
 /** The headline numbers of the current model against the original. */
 export function MetricCards() {
@@ -24,7 +24,7 @@ export function MetricCards() {
         {current ? formatPercent(current.value) : '…'}
       </Card>
       <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value}
-        note={baseline ? `on ${formatCount(baseline.count)} held-out images` : undefined}>
+        note={baseline ? `on ${formatCount(baseline.count)} held-out images, ${formatMs(baseline.ms)}` : undefined}>
         {baseline ? formatPercent(baseline.value) : '…'}
       </Card>
     </section>
