@@ -20,7 +20,7 @@ import { FASHION_MNIST_CLASSES } from '../src/core/data/fashionMnist';
 import type { LabelledImages } from '../src/core/data/fashionMnist';
 import { mulberry32, shuffleInPlace } from '../src/core/data/seededRandom';
 import { INPUT_SCALE, batchToTensors, gatherToTensors } from '../src/core/data/tensors';
-import { registerWasmConv2DBackpropFilter } from '../src/core/train/wasmConv2DBackpropFilter';
+import { registerWasmConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
 import { DEMO_DATA, DEMO_JSON, PUBLIC_DIR, SUBSET_SEED, loadDemoSplit, loadSourceSplit } from './demoAssets';
 
 /** Seed of the initialisers (TRAIN_SEED + layer number), dropout, and the shuffle generator. */

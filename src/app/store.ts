@@ -1,8 +1,23 @@
-// Studio state (zustand). What produced the numbers on screen lives here; the engine owns tensors.
+// Studio state (zustand). What the user asked for (the pruning controls) is kept apart from what
+// produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
-import type { BackendReport, DemoCatalog, EvalResult, JobProgress, ModelSummary } from '../engine/api';
+import type {
+  BackendReport, Criterion, DemoCatalog, EvalResult, Granularity, HistoryPoint, JobProgress, ModelSummary,
+} from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
+
+/** The pruning controls: targets are fractions 0..1. */
+export interface PruneControls {
+  granularity: Granularity;
+  criterion: Criterion;
+  /** 'global': one target over every layer; 'perLayer': the layer sliders. */
+  mode: 'global' | 'perLayer';
+  global: number;
+  perLayer: Record<string, number>;
+}
+
+export const DEFAULT_CONTROLS: PruneControls = { granularity: 'unstructured', criterion: 'magnitude', mode: 'global', global: 0, perLayer: {} };
 
 export interface StudioState {
   /** `error` only when the engine cannot work at all; a failed action leaves it idle with `error` set. */
@@ -13,9 +28,14 @@ export interface StudioState {
   catalog: DemoCatalog | null;
   modelId: string | null;
   summary: ModelSummary | null;
+  /** The original model on the whole held-out set. */
   baseline: EvalResult | null;
+  /** The metric shown for the current model. */
   current: EvalResult | null;
   progress: JobProgress | null;
+  controls: PruneControls;
+  history: HistoryPoint[];
+  currentPointId: number | null;
   /** ms from navigation start to the demo's baseline accuracy on screen. */
   readyMs: number | null;
 }
@@ -31,7 +51,13 @@ export const useStudio = create<StudioState>(() => ({
   baseline: null,
   current: null,
   progress: null,
+  controls: DEFAULT_CONTROLS,
+  history: [],
+  currentPointId: null,
   readyMs: null,
 }));
 
 export const setStudio = useStudio.setState;
+
+export const currentPoint = (s: StudioState): HistoryPoint | null => s.history.find((p) => p.id === s.currentPointId) ?? null;
+export const originalPoint = (s: StudioState): HistoryPoint | null => s.history.find((p) => p.kind === 'original') ?? null;

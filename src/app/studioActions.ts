@@ -1,10 +1,11 @@
 // User intents -> engine jobs -> store updates. Components call these; they never talk to the engine.
-import type { BackendName } from '../engine/api';
+import type { BackendName, Criterion, Granularity, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
-import { setStudio, useStudio } from './store';
+import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
+import { DEFAULT_CONTROLS, originalPoint, setStudio, useStudio, type PruneControls } from './store';
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const isCancelled = (e: unknown) => e instanceof Error && e.name === 'CancelledError';
+const isCancelled = (e: unknown) => e instanceof Error && (e.name === 'CancelledError' || e.message === 'Cancelled');
 
 const bridge = new EngineBridge({
   onBusyChange: (busy) => setStudio((s) => ({ status: s.fatal ? 'error' : busy ? 'busy' : 'idle' })),
@@ -22,9 +23,11 @@ export function dismissError() {
 
 async function loadAndEvaluate(id: string) {
   const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
-  setStudio({ summary, modelId: id, current: null, baseline: null });
-  const result = await bridge.run((engine, jobId, onProgress) => engine.evaluate(jobId, onProgress)).result;
-  setStudio({ baseline: result, current: result });
+  setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, controls: DEFAULT_CONTROLS });
+  const { baseline, point } = await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result;
+  // The summary again: now with MACs and the pruning view of every layer.
+  const full = await bridge.run((engine, jobId, onProgress) => engine.restore(jobId, point.id, onProgress)).result;
+  setStudio({ baseline, current: baseline, history: [point], currentPointId: point.id, summary: full.summary });
 }
 
 /** Picks a backend, reads the demo catalog and opens the first demo model. */
@@ -49,7 +52,129 @@ export async function switchDemoModel(id: string) {
   if (id === useStudio.getState().modelId) return;
   try {
     dismissError();
+    cancelPendingPrune();
     await loadAndEvaluate(id);
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** A step's numbers on screen: the original point shows the whole-set baseline. */
+function showStep({ point, summary }: StepResult) {
+  setStudio((s) => ({
+    summary,
+    currentPointId: point.id,
+    history: s.history.some((p) => p.id === point.id) ? s.history : [...s.history, point],
+    current: point.kind === 'original' && s.baseline ? s.baseline : point.metric,
+  }));
+}
+
+// ---- Live pruning: debounce slider motion, run at most one prune at a time, drop superseded ones.
+
+const DEBOUNCE_MS = 150;
+let debounce: ReturnType<typeof setTimeout> | null = null;
+let running: number | null = null;
+let wanted = false;
+
+function cancelPendingPrune() {
+  if (debounce) clearTimeout(debounce);
+  debounce = null;
+  wanted = false;
+  if (running !== null) void bridge.cancel(running);
+}
+
+function scheduleApply(immediately = false) {
+  if (debounce) clearTimeout(debounce);
+  debounce = setTimeout(() => {
+    debounce = null;
+    wanted = true;
+    if (running !== null) void bridge.cancel(running); // superseded: its result would be stale
+    else void pump();
+  }, immediately ? 0 : DEBOUNCE_MS);
+}
+
+async function pump() {
+  while (wanted) {
+    wanted = false;
+    const { controls, summary } = useStudio.getState();
+    if (!summary) return;
+    const original = originalPoint(useStudio.getState());
+    if (asksForNothing(controls) && original) {
+      await restorePoint(original.id, false);
+      continue;
+    }
+    const settings = settingsFrom(controls, summary.prunable);
+    const job = bridge.run((engine, jobId, onProgress) => engine.prune(jobId, settings, onProgress));
+    running = job.jobId;
+    try {
+      const step = await job.result;
+      // A newer request is waiting: this result is already stale, so it never reaches the screen.
+      if (!wanted) showStep(step);
+    } catch (e) {
+      reportError(e);
+      // The engine is back on its current point, which may be a dropped stale one: show what it holds.
+      const { currentPointId } = useStudio.getState();
+      if (!isCancelled(e) && currentPointId !== null) await restorePoint(currentPointId, false);
+    } finally {
+      running = null;
+    }
+  }
+}
+
+function updateControls(next: Partial<PruneControls>, apply: 'debounced' | 'now' | 'no') {
+  setStudio((s) => ({ controls: { ...s.controls, ...next }, error: null }));
+  if (apply !== 'no') scheduleApply(apply === 'now');
+}
+
+export function setGlobalSparsity(fraction: number) {
+  updateControls({ mode: 'global', global: fraction, perLayer: {} }, 'debounced');
+}
+
+/** Moves one layer's slider; in channels mode the layers of its dependency group move with it. */
+export function setLayerSparsity(path: string, fraction: number) {
+  const { controls, summary } = useStudio.getState();
+  if (!summary) return;
+  const layers = summary.prunable;
+  const perLayer: Record<string, number> = {};
+  if (controls.mode === 'global') {
+    for (const l of layers) if (!layerLock(l, controls.granularity)) perLayer[l.path] = round2(sliderValue(controls, l));
+  } else Object.assign(perLayer, controls.perLayer);
+  const moved = controls.granularity === 'channels' ? coupledWith(layers, path) : [path];
+  for (const p of moved) perLayer[p] = fraction;
+  updateControls({ mode: 'perLayer', perLayer }, 'debounced');
+}
+
+export function setCriterion(criterion: Criterion) {
+  const { controls } = useStudio.getState();
+  updateControls({ criterion }, asksForNothing(controls) ? 'no' : 'now');
+}
+
+export function setGranularity(granularity: Granularity) {
+  const { controls } = useStudio.getState();
+  // Targets mean something else per granularity (weights vs channels): start the new one from the global slider.
+  const next: Partial<PruneControls> = { granularity, mode: 'global', perLayer: {} };
+  updateControls(next, isNM(granularity) || !asksForNothing({ ...controls, ...next }) ? 'now' : 'no');
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---- History
+
+export async function restorePoint(id: number, updateSliders = true) {
+  try {
+    const step = await bridge.run((engine, jobId, onProgress) => engine.restore(jobId, id, onProgress)).result;
+    showStep(step);
+    if (updateSliders) setStudio((s) => ({ controls: controlsOf(step.point, s.controls) }));
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** Measures the current model on the whole held-out set (the live subset is smaller). */
+export async function evaluateFully() {
+  try {
+    const result = await bridge.run((engine, jobId, onProgress) => engine.evaluate(jobId, onProgress)).result;
+    setStudio({ current: result });
   } catch (e) {
     reportError(e);
   }

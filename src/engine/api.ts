@@ -51,6 +51,41 @@ export interface LayerSummary {
   bytes: number;
   /** Has a kernel the pruning engine can cut (Dense, Conv*, Embedding, recurrent). */
   prunable: boolean;
+  /** Multiply-accumulates per example (dense count); null when the shape is dynamic. */
+  macs: number | null;
+  /** MACs that multiply a nonzero kernel weight. */
+  nonzeroMacs: number | null;
+}
+
+export type Granularity = 'unstructured' | '2:4' | '4:8' | 'channels';
+export const GRANULARITIES: readonly Granularity[] = ['unstructured', '2:4', '4:8', 'channels'];
+export type Criterion = 'magnitude' | 'random' | 'taylor';
+export const CRITERIA: readonly Criterion[] = ['magnitude', 'random', 'taylor'];
+
+/** Fractions 0..1: of prunable weights (unstructured), or of channels (channels). Unused by 2:4 / 4:8. */
+export type PruneTarget = { kind: 'global'; sparsity: number } | { kind: 'perLayer'; sparsity: Record<string, number> };
+
+export interface PruneSettings {
+  granularity: Granularity;
+  criterion: Criterion;
+  target: PruneTarget;
+}
+
+/** One layer with prunable weights, as the pruning controls see it. */
+export interface PrunableLayer {
+  path: string;
+  className: string;
+  /** Prunable weights (kernels) in the current model, and how many are nonzero. */
+  params: number;
+  nonzero: number;
+  /** zeros / prunable weights of this layer. */
+  sparsity: number;
+  /** Structured pruning: the dependency group this layer's filters or units belong to; null when locked. */
+  group: { id: string; producers: string[]; channels: number; kept: number } | null;
+  /** Why channels of this layer cannot be removed (e.g. an output layer); null when they can. */
+  channelLock: string | null;
+  /** Why 2:4 / 4:8 does not apply to this layer; null when it does. */
+  nmSkip: string | null;
 }
 
 export interface ModelSummary {
@@ -59,11 +94,60 @@ export interface ModelSummary {
   inputShape: (number | null)[];
   outputShape: (number | null)[];
   layers: LayerSummary[];
-  totals: { params: number; nonzero: number; bytes: number; sparsity: number };
+  totals: {
+    params: number;
+    nonzero: number;
+    bytes: number;
+    sparsity: number;
+    /** Prunable weights (kernels) and how many are nonzero: sparsity is measured against these. */
+    prunableParams: number;
+    prunableNonzero: number;
+    prunableSparsity: number;
+    macs: number;
+    nonzeroMacs: number;
+  };
+  prunable: PrunableLayer[];
+}
+
+export type StepKind = 'original' | 'prune' | 'finetune';
+
+/** One applied step: what the history list, the chart and undo/redo read. Plain data. */
+export interface HistoryPoint {
+  id: number;
+  parentId: number | null;
+  kind: StepKind;
+  label: string;
+  settings: PruneSettings | null;
+  /** Metric on the live subset (the same images for every point). */
+  metric: EvalResult;
+  params: number;
+  nonzero: number;
+  prunableSparsity: number;
+  macs: number;
+  nonzeroMacs: number;
+  /** Raw float32 bytes of the weights. */
+  bytes: number;
+  /** What the step left alone and why (N:M not applicable, locked channel groups). */
+  skipped: { key: string; reason: string }[];
+  ms: number;
+}
+
+export interface StepResult {
+  point: HistoryPoint;
+  summary: ModelSummary;
+}
+
+export interface BaselineResult {
+  /** The original model on the whole held-out set. */
+  baseline: EvalResult;
+  /** The original model as the first history point (its metric on the live subset). */
+  point: HistoryPoint;
 }
 
 export interface EvalResult {
   metric: 'accuracy' | 'fidelity';
+  /** true: the live subset (first images of the held-out set); false: all of it. */
+  subset: boolean;
   /** 0..1 */
   value: number;
   count: number;
@@ -85,8 +169,14 @@ export interface StudioEngineApi {
   demoCatalog(): Promise<DemoCatalog>;
   /** Loads a demo model (and the demo data on first use); returns its summary. */
   loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary>;
-  /** Metric of the current model on the held-out set. */
+  /** Evaluates the freshly loaded model on the whole held-out set; starts the history. */
+  evaluateBaseline(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult>;
+  /** Metric of the current model on the whole held-out set. */
   evaluate(jobId: number, onProgress?: ProgressCallback): Promise<EvalResult>;
+  /** One-shot prune of the step's starting point with these settings, evaluated on the live subset. */
+  prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult>;
+  /** Makes a history point current again. */
+  restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Cooperative cancel: the job stops at its next batch boundary and rejects with a CancelledError. */
   cancel(jobId: number): Promise<void>;
   /** Live tensor count, for leak checks. */

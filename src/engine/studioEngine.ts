@@ -2,15 +2,26 @@
 // tensor operation. Exposed to the page with comlink (worker.ts); its contract is api.ts.
 import * as tf from '@tensorflow/tfjs';
 import type {
-  BackendName, BackendReport, DemoCatalog, DemoModelInfo, EvalResult, ModelSummary, ProgressCallback, StudioEngineApi,
+  BackendName, BackendReport, BaselineResult, DemoCatalog, DemoModelInfo, EvalResult, ModelSummary, ProgressCallback, PruneSettings,
+  StepResult, StudioEngineApi,
 } from './api';
+import { PruningSession } from './pruningSession';
+import { validatePruneSettings } from './pruneSettings';
 import { chooseBackend, type BackendCandidate } from './backendChoice';
 import { fetchGunzipped, fetchBytes, fetchJson } from './fetchAssets';
 import { JobRegistry } from './jobs';
 import { decodeImageSet, FASHION_MNIST_CLASSES, type LabelledImages } from '../core/data/fashionMnist';
 import { asLayersModelJson, loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersArtifacts';
-import { modelStats } from '../core/graph/summary';
 import { evaluateAccuracy } from '../core/metrics/accuracy';
+import { modelStats } from '../core/graph/summary';
+import { gatherToTensors } from '../core/data/tensors';
+import { disposeModel } from '../core/prune';
+import type { JobControl } from '../core/job';
+
+/** Images of the held-out set every step is measured on (its first ones: class-balanced by construction). */
+export const LIVE_SUBSET = 500;
+/** Training images the Taylor criterion takes its gradients from. */
+const CALIBRATION_IMAGES = 256;
 
 interface DemoManifest {
   dataset: {
@@ -26,7 +37,9 @@ interface DemoManifest {
 interface LoadedModel {
   id: string;
   name: string;
-  model: tf.LayersModel;
+  /** Set once the baseline is measured; until then `model` is the only copy. */
+  session: PruningSession | null;
+  model: tf.LayersModel | null;
 }
 
 export class StudioEngine implements StudioEngineApi {
@@ -34,6 +47,7 @@ export class StudioEngine implements StudioEngineApi {
   private backend: BackendReport | null = null;
   private manifest: DemoManifest | null = null;
   private testSet: LabelledImages | null = null;
+  private trainSet: LabelledImages | null = null;
   private current: LoadedModel | null = null;
   private readonly jobs = new JobRegistry();
 
@@ -77,6 +91,15 @@ export class StudioEngine implements StudioEngineApi {
     return this.testSet;
   }
 
+  private async demoTrainSet(): Promise<LabelledImages> {
+    if (!this.trainSet) {
+      const { train } = (await this.demoManifest()).dataset;
+      const [images, labels] = await Promise.all([fetchGunzipped(this.url(train.images)), fetchGunzipped(this.url(train.labels))]);
+      this.trainSet = decodeImageSet(images, labels, train.images);
+    }
+    return this.trainSet;
+  }
+
   async loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const info = (await this.demoManifest()).models.find((m) => m.id === id);
@@ -90,13 +113,14 @@ export class StudioEngine implements StudioEngineApi {
       const model = await loadLayersModelFromArtifacts(json, shards);
       await control.checkpoint(0.8, 'Reading the test images');
       await this.demoTestSet();
-      this.replaceModel({ id, name: info.name, model });
+      this.replaceModel({ id, name: info.name, model, session: null });
       return this.summary();
     });
   }
 
   private replaceModel(next: LoadedModel) {
-    this.current?.model.dispose();
+    if (this.current?.session) this.current.session.dispose();
+    else if (this.current?.model) disposeModel(this.current.model);
     this.current = next;
   }
 
@@ -105,18 +129,78 @@ export class StudioEngine implements StudioEngineApi {
     return this.current;
   }
 
+  private liveModel(): tf.LayersModel {
+    const c = this.requireModel();
+    return c.session ? c.session.model : c.model!;
+  }
+
+  private requireSession(): PruningSession {
+    const s = this.requireModel().session;
+    if (!s) throw new Error('The original model has not been measured yet');
+    return s;
+  }
+
   private async summary(): Promise<ModelSummary> {
-    const { id, name, model } = this.requireModel();
-    return { id, name, ...(await modelStats(model)) };
+    const c = this.requireModel();
+    if (c.session) return { id: c.id, name: c.name, ...(await c.session.summary()) };
+    // Before the baseline is measured: the table without the pruning view.
+    const stats = await modelStats(c.model!);
+    return {
+      id: c.id, name: c.name, ...stats,
+      layers: stats.layers.map((l) => ({ ...l, macs: null, nonzeroMacs: null })),
+      totals: { ...stats.totals, prunableParams: 0, prunableNonzero: 0, prunableSparsity: 0, macs: 0, nonzeroMacs: 0 },
+      prunable: [],
+    };
+  }
+
+  private async measure(model: tf.LayersModel, control: JobControl, subset: boolean, prefixes: number[] = []) {
+    const set = await this.demoTestSet();
+    const t0 = performance.now();
+    const r = await evaluateAccuracy(model, set, control, 250, prefixes, subset ? LIVE_SUBSET : set.count);
+    const result: EvalResult = { metric: 'accuracy', subset, value: r.accuracy, count: r.count, ms: performance.now() - t0 };
+    return { result, prefixCorrect: r.prefixCorrect };
+  }
+
+  async evaluateBaseline(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const loaded = this.requireModel();
+      if (loaded.session) throw new Error('The baseline of this model is already measured');
+      const model = loaded.model!;
+      const { result: baseline, prefixCorrect } = await this.measure(model, control, false, [LIVE_SUBSET]);
+      const live = Math.min(LIVE_SUBSET, baseline.count);
+      const liveMetric: EvalResult = { metric: 'accuracy', subset: true, value: (prefixCorrect[live] ?? 0) / live, count: live, ms: baseline.ms * (live / baseline.count) };
+      loaded.session = await PruningSession.start(model, {
+        evaluate: async (m, c) => (await this.measure(m, c, true)).result,
+        calibration: async () => {
+          const train = await this.demoTrainSet();
+          const indices = Array.from({ length: Math.min(CALIBRATION_IMAGES, train.count) }, (_, i) => i);
+          const { xs, ys } = gatherToTensors(train, indices);
+          return { batches: [{ xs, ys }], loss: 'categoricalCrossentropy', control };
+        },
+      }, liveMetric);
+      loaded.model = null;
+      return { baseline, point: loaded.session.current };
+    });
   }
 
   async evaluate(jobId: number, onProgress?: ProgressCallback): Promise<EvalResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => (await this.measure(this.liveModel(), control, false)).result);
+  }
+
+  async prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { model } = this.requireModel();
-      const set = await this.demoTestSet();
-      const t0 = performance.now();
-      const r = await evaluateAccuracy(model, set, control);
-      return { metric: 'accuracy', value: r.accuracy, count: r.count, ms: performance.now() - t0 };
+      const session = this.requireSession();
+      const point = await session.prune(validatePruneSettings(settings), control);
+      return { point, summary: await this.summary() };
+    });
+  }
+
+  async restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const session = this.requireSession();
+      await control.checkpoint(0, 'Restoring');
+      const point = await session.restore(pointId);
+      return { point, summary: await this.summary() };
     });
   }
 

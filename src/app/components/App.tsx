@@ -4,6 +4,8 @@ import { ErrorBanner } from './ErrorBanner';
 import { JobProgressBar } from './JobProgressBar';
 import { MetricCards } from './MetricCards';
 import { SummaryTable } from './SummaryTable';
+import { PrunePanel } from './PrunePanel';
+import { HistoryPanel } from './HistoryPanel';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -18,6 +20,10 @@ export function App() {
         <ErrorBanner />
         <JobProgressBar />
         <MetricCards />
+        <div className="workbench">
+          <PrunePanel />
+          <HistoryPanel />
+        </div>
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
       <footer className="footer">

@@ -1,4 +1,4 @@
-import { useStudio } from '../store';
+import { originalPoint, useStudio } from '../store';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
 /** The headline numbers of the current model against the original. */
@@ -6,21 +6,31 @@ export function MetricCards() {
   const summary = useStudio((s) => s.summary);
   const current = useStudio((s) => s.current);
   const baseline = useStudio((s) => s.baseline);
+  const original = useStudio(originalPoint);
   const metricName = current?.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
+  const t = summary?.totals;
+  const change = (now: number, before: number | undefined) =>
+    before && now !== before ? `${now < before ? '−' : '+'}${formatPercent(Math.abs(now - before) / before)} vs original` : undefined;
+  const liveDelta = current?.subset && original ? current.value - original.metric.value : null;
   return (
     <section className="cards" aria-label="Model metrics">
-      <Card label="Parameters" testId="model-params" value={summary?.totals.params}>
-        {summary ? formatCount(summary.totals.params) : '…'}
+      <Card label="Parameters" testId="model-params" value={t?.params} note={t ? change(t.params, original?.params) : undefined}>
+        {t ? formatCount(t.params) : '…'}
       </Card>
-      <Card label="Nonzero parameters" testId="model-nonzero" value={summary?.totals.nonzero}
-        note={summary ? `${formatPercent(summary.totals.sparsity)} sparse` : undefined}>
-        {summary ? formatCount(summary.totals.nonzero) : '…'}
+      <Card label="Nonzero parameters" testId="model-nonzero" value={t?.nonzero}
+        note={t ? `${formatPercent(t.prunableSparsity)} of prunable weights are zero` : undefined}>
+        {t ? formatCount(t.nonzero) : '…'}
       </Card>
-      <Card label="Weights (float32, raw)" value={summary?.totals.bytes}>
-        {summary ? formatBytes(summary.totals.bytes) : '…'}
+      <Card label="MACs per example" testId="model-macs" value={t?.macs || undefined}
+        note={t?.macs ? (change(t.macs, original?.macs) ?? `${formatCount(t.nonzeroMacs)} on nonzero weights`) : undefined}>
+        {t?.macs ? formatCount(t.macs) : '…'}
+      </Card>
+      <Card label="Weights (float32, raw)" value={t?.bytes}>
+        {t ? formatBytes(t.bytes) : '…'}
       </Card>
       <Card label={metricName} testId="accuracy" value={current?.value}
-        note={current ? `on ${formatCount(current.count)} held-out images` : undefined}>
+        note={current ? `on ${current.subset ? 'the first ' : ''}${formatCount(current.count)} held-out images${
+          liveDelta !== null ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)` : ''}` : undefined}>
         {current ? formatPercent(current.value) : '…'}
       </Card>
       <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value}

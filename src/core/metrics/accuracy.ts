@@ -1,4 +1,6 @@
-// Top-1 accuracy of a classifier on a labelled image set, batch by batch, with progress and cancel.
+// Top-1 accuracy of a classifier on a labelled image set (or its first `count` images), batch by
+// batch, with progress and cancel. `prefixes` also reports the accuracy of the first n images from the
+// same pass, so one full evaluation gives the live-subset figure for free.
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from '../data/fashionMnist';
 import { batchToTensors } from '../data/tensors';
@@ -8,6 +10,8 @@ export interface AccuracyResult {
   correct: number;
   count: number;
   accuracy: number;
+  /** Correct predictions among the first `prefix` images, for each prefix that was asked for. */
+  prefixCorrect: Record<number, number>;
 }
 
 export async function evaluateAccuracy(
@@ -15,18 +19,25 @@ export async function evaluateAccuracy(
   set: LabelledImages,
   control: JobControl = UNCONTROLLED,
   batchSize = 250,
+  prefixes: readonly number[] = [],
+  count = set.count,
 ): Promise<AccuracyResult> {
   let correct = 0;
-  for (let start = 0; start < set.count; start += batchSize) {
-    const end = Math.min(set.count, start + batchSize);
+  const prefixCorrect: Record<number, number> = {};
+  const total = Math.min(count, set.count);
+  for (let start = 0; start < total; start += batchSize) {
+    const end = Math.min(total, start + batchSize);
     const predicted = tf.tidy(() => {
       const { xs } = batchToTensors(set, start, end);
       return (model.predict(xs) as tf.Tensor).argMax(-1);
     });
     const labels = await predicted.data();
     predicted.dispose();
-    for (let i = 0; i < labels.length; i++) if (labels[i] === set.labels[start + i]) correct++;
-    await control.checkpoint(end / set.count, `Evaluating ${end} / ${set.count} images`);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] === set.labels[start + i]) correct++;
+      if (prefixes.includes(start + i + 1)) prefixCorrect[start + i + 1] = correct;
+    }
+    await control.checkpoint(end / total, `Evaluating ${end} / ${total} images`);
   }
-  return { correct, count: set.count, accuracy: set.count ? correct / set.count : 0 };
+  return { correct, count: total, accuracy: total ? correct / total : 0, prefixCorrect };
 }

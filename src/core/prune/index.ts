@@ -67,7 +67,7 @@ export { selectSmallest, selectionMasks } from './globalThreshold';
 export type { Selection, SelectionOptions } from './globalThreshold';
 export { expectedPruned, unstructuredMasks } from './unstructured';
 export type { SparsityTarget } from './unstructured';
-export { checkNM, nmAxis, nmMask, nmMasks } from './nm';
+export { checkNM, nmAxis, nmMask, nmMasks, nmSkipReason } from './nm';
 export type { NMPattern, NMResult } from './nm';
 export { channelImportance } from './channelImportance';
 export type { ChannelCriterion, ChannelImportanceOptions, ChannelScores } from './channelImportance';

@@ -4,7 +4,7 @@ import { listPrunableTensors } from '../graph/prunable';
 import { disposeModel } from '../graph/disposeModel';
 import { importanceScores, readWeights } from './importance';
 import { applyMasks } from './masks';
-import { checkNM, nmAxis, nmMask, nmMasks } from './nm';
+import { checkNM, nmAxis, nmMask, nmMasks, nmSkipReason } from './nm';
 import { conv1dNet, convKindsNet, fashionMlp, randomizeWeights, recurrentNet } from './testModels';
 
 describe('N:M masks', () => {
@@ -20,8 +20,9 @@ describe('N:M masks', () => {
         const weights = await readWeights(model, tensors);
         for (const t of tensors) {
           const ax = nmAxis(t);
-          if ('reason' in ax) {
+          if ('reason' in ax || nmSkipReason(t, m) !== null) {
             expect(skipped.map((s) => s.key)).toContain(t.key);
+            expect(masks[t.key]).toBeUndefined();
             continue;
           }
           expect(checkNM(masks[t.key].keep, n, m, t.shape, ax.axis), t.key).toBe(0);
@@ -32,7 +33,7 @@ describe('N:M masks', () => {
             expect(masks[t.key].keep.filter((k) => k === 0).length, t.key).toBe(t.size * (1 - n / m));
           }
         }
-        expect(skipped.map((s) => s.key).sort()).toEqual(tensors.filter((t) => 'reason' in nmAxis(t)).map((t) => t.key).sort());
+        expect(skipped.map((s) => s.key).sort()).toEqual(tensors.filter((t) => nmSkipReason(t, m) !== null).map((t) => t.key).sort());
         disposeModel(model);
       }
     });

@@ -124,6 +124,14 @@ export interface NMResult {
   skipped: { key: string; reason: string }[];
 }
 
+/** Why an N:M pattern with groups of `m` cannot apply to this tensor, or null when it can. */
+export function nmSkipReason(t: Pick<PrunableTensor, 'layerClass' | 'weight' | 'shape'>, m: number): string | null {
+  const ax = nmAxis(t);
+  if ('reason' in ax) return ax.reason;
+  const len = t.shape[ax.axis];
+  return len < m ? `its input dimension has ${len} ${len === 1 ? 'entry' : 'entries'}, fewer than a group of ${m}` : null;
+}
+
 /** N:M masks for every given tensor the pattern applies to. */
 export function nmMasks(tensors: readonly PrunableTensor[], scores: Scores, pattern: NMPattern): NMResult {
   checkPattern(pattern);
@@ -131,8 +139,9 @@ export function nmMasks(tensors: readonly PrunableTensor[], scores: Scores, patt
   const skipped: NMResult['skipped'] = [];
   for (const t of tensors) {
     const ax = nmAxis(t);
-    if ('reason' in ax) {
-      skipped.push({ key: t.key, reason: ax.reason });
+    const reason = nmSkipReason(t, pattern.m);
+    if (reason !== null || 'reason' in ax) {
+      skipped.push({ key: t.key, reason: reason ?? 'not applicable' });
       continue;
     }
     const s = scores.byKey[t.key];

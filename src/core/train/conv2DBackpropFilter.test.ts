@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { mulberry32 } from '../data/seededRandom';
-import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
+import { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } from './conv2DBackpropFilter';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -39,6 +39,49 @@ async function filterGradient(c: Case): Promise<Float32Array> {
   return data;
 }
 
+/** The definition, loop by loop: the reference both kernels are held to. */
+function referenceGradient(c: Case): Float32Array {
+  const xv = values(c.x, 1);
+  const x = tf.tensor4d(xv, c.x);
+  const w = tf.tensor4d(values(c.filter, 2, 0), c.filter);
+  const y = tf.conv2d(x, w, c.strides, c.pad);
+  const dyv = values(y.shape, 3, 0);
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+  tf.dispose([x, w, y]);
+  const [B, H, W, I] = c.x;
+  const [FH, FW, , O] = c.filter;
+  const dW = new Float32Array(FH * FW * I * O);
+  for (let r = 0; r < FH; r++) for (let q = 0; q < FW; q++) for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) {
+    let sum = 0;
+    for (let b = 0; b < B; b++) for (let yy = 0; yy < info.outHeight; yy++) for (let xx = 0; xx < info.outWidth; xx++) {
+      const h = yy * c.strides[0] + r - info.padInfo.top;
+      const ww = xx * c.strides[1] + q - info.padInfo.left;
+      if (h < 0 || h >= H || ww < 0 || ww >= W) continue;
+      sum += xv[((b * H + h) * W + ww) * I + i] * dyv[((b * info.outHeight + yy) * info.outWidth + xx) * O + o];
+    }
+    dW[((r * FW + q) * I + i) * O + o] = sum;
+  }
+  return dW;
+}
+
+describe('cpu Conv2DBackpropFilter', () => {
+  it('replaces the slow tfjs kernel once', () => {
+    registerCpuConv2DBackpropFilter();
+    expect(registerCpuConv2DBackpropFilter()).toBe(false);
+  });
+
+  it.each(CASES)('matches the definition: $label', async (c) => {
+    registerCpuConv2DBackpropFilter();
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const actual = await filterGradient(c);
+    expect(tf.memory().numTensors).toBe(before);
+    const expected = referenceGradient(c);
+    expect(actual.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i], 4);
+  });
+});
+
 describe('wasm Conv2DBackpropFilter', () => {
   let previous = '';
   beforeAll(async () => {
@@ -55,9 +98,8 @@ describe('wasm Conv2DBackpropFilter', () => {
     expect(typeof first).toBe('boolean');
   });
 
-  it.each(CASES)('matches the cpu backend: $label', async (c) => {
-    await tf.setBackend('cpu');
-    const expected = await filterGradient(c);
+  it.each(CASES)('matches the definition: $label', async (c) => {
+    const expected = referenceGradient(c);
     registerWasmConv2DBackpropFilter();
     expect(await tf.setBackend('wasm')).toBe(true);
     const before = tf.memory().numTensors;

@@ -1,0 +1,81 @@
+import type { Criterion, Granularity } from '../../engine/api';
+import { useStudio } from '../store';
+import { setCriterion, setGlobalSparsity, setGranularity } from '../studioActions';
+import { isNM } from '../pruneControls';
+import { formatPercent } from '../format';
+
+const GRANULARITY_LABEL: Record<Granularity, string> = {
+  unstructured: 'Unstructured (single weights)',
+  '2:4': '2:4 semi-structured',
+  '4:8': '4:8 semi-structured',
+  channels: 'Channels (remove filters/units)',
+};
+
+const CRITERION_LABEL: Record<Criterion, string> = {
+  magnitude: 'Magnitude |w|',
+  random: 'Random (baseline)',
+  taylor: 'Taylor |w·∂L/∂w|',
+};
+
+const EXPLAIN: Record<Granularity, string> = {
+  unstructured:
+    'Zeros the least important single weights. Sparsity = zeroed weights / prunable weights (the kernels; biases and BatchNorm stay dense). The model keeps its shape: the file shrinks only once compressed (gzip) or quantized, and it runs no faster.',
+  '2:4':
+    'Keeps the 2 most important of every 4 consecutive weights along each kernel’s input dimension: exactly 50%, in a pattern sparse hardware can accelerate.',
+  '4:8':
+    'Keeps the 4 most important of every 8 consecutive weights along each kernel’s input dimension: exactly 50%, a looser pattern than 2:4.',
+  channels:
+    'Removes whole filters or units and rebuilds a smaller model: fewer parameters, fewer MACs, a smaller file and faster inference. Layers joined by a dependency (conv → BatchNorm → next conv) move together; output layers are never pruned. Magnitude ranks channels by the L1 norm of their weights.',
+};
+
+/** Granularity, criterion and the global target. */
+export function PrunePanel() {
+  const controls = useStudio((s) => s.controls);
+  const summary = useStudio((s) => s.summary);
+  const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
+  const nm = isNM(controls.granularity);
+  const globalPct = Math.round((controls.mode === 'global' ? controls.global : (summary?.totals.prunableSparsity ?? 0)) * 100);
+  return (
+    <section className="panel prune-panel" aria-labelledby="prune-title">
+      <div className="panel-head">
+        <h2 id="prune-title">Prune</h2>
+        <span className="muted small">each change is a one-shot prune of the original, measured live</span>
+      </div>
+      <div className="prune-grid">
+        <label className="stacked">
+          <span className="field-label">Granularity</span>
+          <select data-testid="prune-granularity" value={controls.granularity} disabled={!ready}
+            onChange={(e) => setGranularity(e.target.value as Granularity)}>
+            {(Object.keys(GRANULARITY_LABEL) as Granularity[]).map((g) => <option key={g} value={g}>{GRANULARITY_LABEL[g]}</option>)}
+          </select>
+        </label>
+        <label className="stacked">
+          <span className="field-label">Importance</span>
+          <select data-testid="prune-criterion" value={controls.criterion} disabled={!ready}
+            onChange={(e) => setCriterion(e.target.value as Criterion)}>
+            {(Object.keys(CRITERION_LABEL) as Criterion[]).map((c) => <option key={c} value={c}>{CRITERION_LABEL[c]}</option>)}
+          </select>
+        </label>
+        <label className="stacked slider-field">
+          <span className="field-label">
+            {controls.granularity === 'channels' ? 'Channels removed, all layers' : 'Global sparsity'}
+            {controls.mode === 'perLayer' && !nm ? ' (set per layer below)' : ''}
+          </span>
+          <span className="slider-row">
+            <input type="range" data-testid="global-sparsity" min={0} max={95} step={1} value={nm ? 50 : globalPct}
+              disabled={!ready || nm} aria-valuetext={`${nm ? 50 : globalPct}%`}
+              onChange={(e) => setGlobalSparsity(Number(e.target.value) / 100)} />
+            <output className="slider-value">{nm ? '50%' : `${globalPct}%`}</output>
+          </span>
+        </label>
+      </div>
+      <p className="muted small explain">{EXPLAIN[controls.granularity]}</p>
+      {summary && (
+        <p className="small prune-totals">
+          Prunable weights: <strong>{summary.totals.prunableParams.toLocaleString('en-US')}</strong> of{' '}
+          {summary.totals.params.toLocaleString('en-US')} parameters, {formatPercent(summary.totals.prunableSparsity)} zero now.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+// The session's rules: every step prunes the starting point, any point can be rebuilt exactly, and a
+// cancelled or failed step leaves the live model as the current point describes it.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { PruningSession, describeSettings } from './pruningSession';
+import { CancelledError, UNCONTROLLED, type JobControl } from '../core/job';
+import { fashionCnn, randomizeWeights } from '../core/prune/testModels';
+import { captureWeights } from '../core/prune';
+import type { EvalResult, PruneSettings } from './api';
+
+const metric = (value: number): EvalResult => ({ metric: 'accuracy', subset: true, value, count: 10, ms: 1 });
+const input = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 3);
+
+async function session() {
+  const model = fashionCnn();
+  randomizeWeights(model);
+  // The fake metric is the mean output of a fixed input: it changes whenever the weights do.
+  return PruningSession.start(model, {
+    evaluate: async (m) => metric(tf.tidy(() => (m.predict(input) as tf.Tensor).mean().arraySync() as number)),
+  }, metric(1));
+}
+
+const global = (granularity: PruneSettings['granularity'], sparsity: number): PruneSettings => ({ granularity, criterion: 'magnitude', target: { kind: 'global', sparsity } });
+
+describe('PruningSession', () => {
+  let s: PruningSession | null = null;
+  afterEach(() => s?.dispose());
+
+  it('starts with the original as the only, current point, and counts its MACs', async () => {
+    s = await session();
+    expect(s.history().map((p) => p.kind)).toEqual(['original']);
+    const summary = await s.summary();
+    expect(summary.totals.params).toBe(s.model.countParams());
+    expect(summary.totals.macs).toBeGreaterThan(0);
+    expect(summary.prunable.map((l) => l.path)).toEqual(['conv1', 'conv2', 'fc1', 'fc2']);
+    expect(summary.prunable.find((l) => l.path === 'fc2')!.channelLock).toMatch(/output/);
+    expect(summary.prunable.find((l) => l.path === 'conv1')!.group).toMatchObject({ id: 'conv1', channels: 4, kept: 4 });
+  });
+
+  it('prunes from the starting point: lowering the target brings weights back', async () => {
+    s = await session();
+    const high = await s.prune(global('unstructured', 0.8), UNCONTROLLED);
+    expect(high.prunableSparsity).toBeCloseTo(0.8, 2);
+    const low = await s.prune(global('unstructured', 0.2), UNCONTROLLED);
+    expect(low.prunableSparsity).toBeCloseTo(0.2, 2);
+    expect(low.parentId).toBe(high.id);
+    expect(low.label).toBe('unstructured 20% global, magnitude');
+  });
+
+  it('removes channels for real, and restoring a point rebuilds it exactly', async () => {
+    s = await session();
+    const original = await captureWeights(s.model);
+    const before = s.current;
+    const cut = await s.prune(global('channels', 0.5), UNCONTROLLED);
+    const cutLayers = (await s.summary()).prunable;
+    const groups = cutLayers.flatMap((l) => (l.group ? [l.group] : []));
+    const total = groups.reduce((n, g) => n + g.channels, 0);
+    expect(total - groups.reduce((n, g) => n + g.kept, 0)).toBe(Math.round(0.5 * total));
+    expect(cut.params).toBeLessThan(before.params);
+    expect(cut.macs).toBeLessThan(before.macs);
+    expect(s.model.countParams()).toBe(cut.params);
+
+    await s.restore(before.id);
+    expect(s.model.countParams()).toBe(before.params);
+    const back = await captureWeights(s.model);
+    for (const [k, w] of Object.entries(original)) expect(back[k].values).toEqual(w.values);
+
+    const again = await s.restore(cut.id);
+    expect(again.id).toBe(cut.id);
+    expect(s.model.countParams()).toBe(cut.params);
+    expect((await s.summary()).prunable).toEqual(cutLayers);
+  });
+
+  it('2:4 prunes exactly half of every applicable kernel and says which it skipped', async () => {
+    s = await session();
+    const p = await s.prune(global('2:4', 0), UNCONTROLLED);
+    // conv1 reads one input channel: there is no group of 4 along its input dimension.
+    expect(p.skipped.map((x) => x.key)).toEqual(['conv1/kernel']);
+    const layers = (await s.summary()).prunable;
+    for (const l of layers) expect(l.sparsity).toBe(l.path === 'conv1' ? 0 : 0.5);
+    expect(layers.find((l) => l.path === 'conv1')!.nmSkip).toBe('its input dimension has 1 entry, fewer than a group of 4');
+    expect(p.skipped[0].reason).toBe('its input dimension has 1 entry, fewer than a group of 4');
+    expect(describeSettings(p.settings!)).toBe('2:4 semi-structured, magnitude');
+  });
+
+  it('a cancelled step leaves the live model as the current point describes it', async () => {
+    s = await session();
+    const first = await s.prune(global('unstructured', 0.5), UNCONTROLLED);
+    const weights = await captureWeights(s.model);
+    const cancelAtEval: JobControl = { checkpoint: async (f) => { if (f >= 0.3) throw new CancelledError(); } };
+    await expect(s.prune(global('channels', 0.5), cancelAtEval)).rejects.toThrow('Cancelled');
+    expect(s.current.id).toBe(first.id);
+    expect(s.history()).toHaveLength(2);
+    expect(s.model.countParams()).toBe(first.params);
+    const now = await captureWeights(s.model);
+    for (const [k, w] of Object.entries(weights)) expect(now[k].values).toEqual(w.values);
+  });
+
+  it('Taylor without data says so', async () => {
+    s = await session();
+    await expect(s.prune({ ...global('unstructured', 0.5), criterion: 'taylor' }, UNCONTROLLED)).rejects.toThrow(
+      'The Taylor criterion needs labelled data, and this model has none yet',
+    );
+  });
+
+  it('does not leak tensors over prune, channel removal and restore', async () => {
+    s = await session();
+    await s.prune(global('unstructured', 0.5), UNCONTROLLED);
+    const n0 = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      await s.prune(global('channels', 0.5), UNCONTROLLED);
+      await s.prune(global('unstructured', 0.3), UNCONTROLLED);
+      await s.restore(0);
+    }
+    await s.prune(global('unstructured', 0.5), UNCONTROLLED);
+    expect(tf.memory().numTensors).toBe(n0);
+  });
+});

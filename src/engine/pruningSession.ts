@@ -1,0 +1,270 @@
+// The studio's working state for one loaded model: the live tf model, the history of applied steps,
+// and the rules that connect them. Runs in the worker (and in Node for its tests); no DOM.
+//
+// Every step is one-shot from a *starting point*: the original model, or later a fine-tuned one.
+// Moving a slider re-prunes the starting point with the new settings, so lowering a target brings
+// weights back. A prune step stores only what it adds (masks, or a channel plan), a starting point
+// stores the whole model (topology + weights); any point can be rebuilt exactly from that.
+// A failed or cancelled step leaves the live model exactly as the current point describes it.
+import type * as tf from '@tensorflow/tfjs';
+import type { EvalResult, HistoryPoint, ModelSummary, PrunableLayer, PruneSettings, StepKind } from './api';
+import type { JobControl } from '../core/job';
+import { buildModel, captureModel, topologyOf, type ModelState } from '../core/model/modelState';
+import { modelStats } from '../core/graph/summary';
+import {
+  applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, nmSkipReason,
+  removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type TaylorOptions,
+} from '../core/prune';
+
+interface StoredPoint {
+  view: HistoryPoint;
+  /** The point every slider prunes from when this point is current. */
+  baseId: number;
+  /** Starting points: the whole model. */
+  state?: ModelState;
+  /** Prune steps: what they add to their base. */
+  masks?: MaskSet;
+  channelPlan?: ChannelPlan;
+}
+
+export interface SessionHooks {
+  /** The metric on the live subset. */
+  evaluate(model: tf.LayersModel, control: JobControl): Promise<EvalResult>;
+  /** Calibration data for the Taylor criterion; the session disposes the tensors after use. */
+  calibration?(model: tf.LayersModel): Promise<TaylorOptions>;
+}
+
+const NM_LABEL: Record<string, string> = { '2:4': '2:4 semi-structured', '4:8': '4:8 semi-structured' };
+
+export function describeSettings(s: PruneSettings): string {
+  const how = s.granularity === 'channels' ? 'channels' : (NM_LABEL[s.granularity] ?? 'unstructured');
+  if (s.granularity === '2:4' || s.granularity === '4:8') return `${how}, ${s.criterion}`;
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const values = s.target.kind === 'perLayer' ? Object.values(s.target.sparsity) : [];
+  const target = s.target.kind === 'global'
+    ? `${pct(s.target.sparsity)} global`
+    : values.length > 1 && values.every((v) => v === values[0])
+      ? `${pct(values[0])} of every layer`
+      : Object.entries(s.target.sparsity).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${pct(v)}`).join(', ') || 'nothing';
+  return `${how} ${target}, ${s.criterion}`;
+}
+
+export class PruningSession {
+  private readonly points = new Map<number, StoredPoint>();
+  private nextId = 0;
+  private currentId = -1;
+  private liveTopology: string;
+  private readonly dependencies = new Map<number, DependencyGraph>();
+
+  private constructor(private live: tf.LayersModel, private readonly hooks: SessionHooks) {
+    this.liveTopology = topologyOf(live);
+  }
+
+  /** Takes ownership of `model`; the original point gets `metric` (measured by the caller). */
+  static async start(model: tf.LayersModel, hooks: SessionHooks, metric: EvalResult): Promise<PruningSession> {
+    const session = new PruningSession(model, hooks);
+    const id = session.nextId++;
+    const state = await captureModel(model);
+    const view = await session.describe(id, null, 'original', 'Original model', null, metric, [], 0);
+    session.points.set(id, { view, baseId: id, state });
+    session.currentId = id;
+    return session;
+  }
+
+  get model(): tf.LayersModel {
+    return this.live;
+  }
+
+  get current(): HistoryPoint {
+    return this.point(this.currentId).view;
+  }
+
+  history(): HistoryPoint[] {
+    return [...this.points.values()].map((p) => p.view);
+  }
+
+  /** Prunes the current point's starting point with `settings`; the new point becomes current. */
+  async prune(settings: PruneSettings, control: JobControl): Promise<HistoryPoint> {
+    const t0 = performance.now();
+    const baseId = this.point(this.currentId).baseId;
+    try {
+      await this.materialize(baseId);
+      await control.checkpoint(0.05, 'Scoring weights');
+      const taylor = settings.criterion === 'taylor' ? await this.calibration() : undefined;
+      let result;
+      try {
+        result = await computePruning(this.live, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor },
+          settings.granularity === 'channels' ? this.dependencyGraph(baseId) : undefined);
+      } finally {
+        if (taylor) disposeCalibration(taylor);
+      }
+      await control.checkpoint(0.2, 'Applying masks');
+      const stored: Omit<StoredPoint, 'view'> = { baseId };
+      if (settings.granularity === 'channels') {
+        const { model } = await removeChannels(this.live, result.dependencies!, result.channelPlan!);
+        this.swapLive(model);
+        stored.channelPlan = result.channelPlan;
+      } else {
+        applyMasks(this.live, result.masks);
+        stored.masks = result.masks;
+      }
+      await control.checkpoint(0.3, 'Evaluating');
+      const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.3));
+      const id = this.nextId++;
+      const view = await this.describe(id, this.currentId, 'prune', describeSettings(settings), settings, metric, result.skipped, performance.now() - t0);
+      this.points.set(id, { ...stored, view });
+      this.currentId = id;
+      return view;
+    } catch (e) {
+      await this.materialize(this.currentId);
+      throw e;
+    }
+  }
+
+  /** Makes a point current again and rebuilds the live model for it. */
+  async restore(id: number): Promise<HistoryPoint> {
+    this.point(id);
+    try {
+      await this.materialize(id);
+      this.currentId = id;
+    } catch (e) {
+      await this.materialize(this.currentId);
+      throw e;
+    }
+    return this.current;
+  }
+
+  async summary(): Promise<Omit<ModelSummary, 'id' | 'name'>> {
+    const [stats, counts] = await Promise.all([modelStats(this.live), countModel(this.live)]);
+    const byPath = new Map(counts.layers.map((l) => [l.path, l]));
+    const layers = stats.layers.map((l) => ({ ...l, macs: byPath.get(l.name)?.macs ?? null, nonzeroMacs: byPath.get(l.name)?.nonzeroMacs ?? null }));
+    const t = counts.totals;
+    return {
+      ...stats,
+      layers,
+      totals: {
+        ...stats.totals,
+        prunableParams: t.prunableParams,
+        prunableNonzero: t.prunableNonzero,
+        prunableSparsity: t.prunableSparsity,
+        macs: t.macs,
+        nonzeroMacs: t.nonzeroMacs,
+      },
+      prunable: this.prunableLayers(counts.layers),
+    };
+  }
+
+  dispose(): void {
+    disposeModel(this.live);
+    this.points.clear();
+    this.dependencies.clear();
+  }
+
+  private prunableLayers(counts: Awaited<ReturnType<typeof countModel>>['layers']): PrunableLayer[] {
+    const cur = this.point(this.currentId);
+    const baseId = cur.baseId;
+    const dep = this.dependencyGraph(baseId);
+    const plan = cur.channelPlan;
+    const lockOf = new Map(dep.locked.map((l) => [l.path, l.reason]));
+    const tensors = listPrunableTensors(this.live);
+    const nmSkipOf = new Map<string, string>();
+    for (const t of tensors) {
+      // The 4:8 rule is the stricter one; a 2:4-only layer (input of 4..7) is rare enough to say 4:8.
+      const reason = nmSkipReason(t, 4);
+      if (reason) nmSkipOf.set(t.layerPath, reason);
+    }
+    const paths = [...new Set(tensors.map((t) => t.layerPath))];
+    return paths.map((path) => {
+      const c = counts.find((l) => l.path === path);
+      const params = c?.prunableParams ?? 0;
+      const nonzero = c?.prunableNonzero ?? 0;
+      const g = dep.groups.find((x) => !x.locked && x.producers.includes(path));
+      const kept = g ? (plan?.[g.id] ? plan[g.id].reduce((n, k) => n + k, 0) : g.channels) : 0;
+      return {
+        path,
+        className: c?.className ?? tensors.find((t) => t.layerPath === path)!.layerClass,
+        params,
+        nonzero,
+        sparsity: params ? 1 - nonzero / params : 0,
+        group: g ? { id: g.id, producers: [...g.producers], channels: g.channels, kept } : null,
+        channelLock: g ? null : (lockOf.get(path) ?? dep.groups.find((x) => x.producers.includes(path))?.locked ?? 'its channels are not produced here'),
+        nmSkip: nmSkipOf.get(path) ?? null,
+      };
+    });
+  }
+
+  private dependencyGraph(baseId: number): DependencyGraph {
+    let dep = this.dependencies.get(baseId);
+    if (!dep) {
+      if (this.point(baseId).state?.topology !== this.liveTopology) {
+        throw new Error('internal: the dependency graph is built on the starting point');
+      }
+      dep = buildDependencyGraph(this.live);
+      this.dependencies.set(baseId, dep);
+    }
+    return dep;
+  }
+
+  private async calibration(): Promise<TaylorOptions> {
+    if (!this.hooks.calibration) throw new Error('The Taylor criterion needs labelled data, and this model has none yet');
+    return this.hooks.calibration(this.live);
+  }
+
+  private point(id: number): StoredPoint {
+    const p = this.points.get(id);
+    if (!p) throw new Error(`There is no history step ${id}`);
+    return p;
+  }
+
+  /** Makes the live model exactly what point `id` describes. */
+  private async materialize(id: number): Promise<void> {
+    const p = this.point(id);
+    if (p.state) {
+      if (p.state.topology === this.liveTopology) restoreWeights(this.live, p.state.weights);
+      else this.swapLive(await buildModel(p.state));
+      // Graphs of a starting point are built lazily, on its own live model.
+      if (!this.dependencies.has(id)) this.dependencies.set(id, buildDependencyGraph(this.live));
+      return;
+    }
+    await this.materialize(p.baseId);
+    if (p.masks) applyMasks(this.live, p.masks);
+    if (p.channelPlan) {
+      const { model } = await removeChannels(this.live, this.dependencyGraph(p.baseId), p.channelPlan);
+      this.swapLive(model);
+    }
+  }
+
+  private swapLive(next: tf.LayersModel) {
+    if (next === this.live) return;
+    disposeModel(this.live);
+    this.live = next;
+    this.liveTopology = topologyOf(next);
+  }
+
+  private async describe(
+    id: number, parentId: number | null, kind: StepKind, label: string, settings: PruneSettings | null,
+    metric: EvalResult, skipped: { key: string; reason: string }[], ms: number,
+  ): Promise<HistoryPoint> {
+    const { totals } = await countModel(this.live);
+    return {
+      id, parentId, kind, label, settings, metric,
+      params: totals.params,
+      nonzero: totals.nonzero,
+      prunableSparsity: totals.prunableSparsity,
+      macs: totals.macs,
+      nonzeroMacs: totals.nonzeroMacs,
+      bytes: totals.params * 4,
+      skipped,
+      ms,
+    };
+  }
+}
+
+/** Maps a sub-job's 0..1 progress into [from, 1] of the parent's. */
+function progressFrom(control: JobControl, from: number): JobControl {
+  return { checkpoint: (f, label) => control.checkpoint(from + (1 - from) * f, label) };
+}
+
+function disposeCalibration(t: TaylorOptions) {
+  for (const b of t.batches) for (const x of [b.xs, b.ys].flat()) x.dispose();
+}
