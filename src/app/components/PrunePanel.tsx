@@ -5,10 +5,10 @@ import { isNM } from '../pruneControls';
 import { formatPercent } from '../format';
 
 const GRANULARITY_LABEL: Record<Granularity, string> = {
-  unstructured: 'Unstructured (single weights)',
+  unstructured: 'Unstructured',
   '2:4': '2:4 semi-structured',
   '4:8': '4:8 semi-structured',
-  channels: 'Channels (remove filters/units)',
+  channels: 'Channels',
 };
 
 const CRITERION_LABEL: Record<Criterion, string> = {
