@@ -24,10 +24,9 @@ export function dismissError() {
 async function loadAndEvaluate(id: string) {
   const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
   setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, controls: DEFAULT_CONTROLS });
-  const { baseline, point } = await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result;
-  // The summary again: now with MACs and the pruning view of every layer.
-  const full = await bridge.run((engine, jobId, onProgress) => engine.restore(jobId, point.id, onProgress)).result;
-  setStudio({ baseline, current: baseline, history: [point], currentPointId: point.id, summary: full.summary });
+  const measured = await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result;
+  const { baseline, point } = measured;
+  setStudio({ baseline, current: baseline, history: [point], currentPointId: point.id, summary: measured.summary });
 }
 
 /** Picks a backend, reads the demo catalog and opens the first demo model. */

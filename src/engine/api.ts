@@ -142,6 +142,8 @@ export interface BaselineResult {
   baseline: EvalResult;
   /** The original model as the first history point (its metric on the live subset). */
   point: HistoryPoint;
+  /** The summary again, now with MACs and the pruning view of every layer. */
+  summary: ModelSummary;
 }
 
 export interface EvalResult {

@@ -46,8 +46,6 @@ export class StudioEngine implements StudioEngineApi {
   private baseUrl = '';
   private backend: BackendReport | null = null;
   private manifest: DemoManifest | null = null;
-  private testSet: LabelledImages | null = null;
-  private trainSet: LabelledImages | null = null;
   private current: LoadedModel | null = null;
   private readonly jobs = new JobRegistry();
 
@@ -82,23 +80,23 @@ export class StudioEngine implements StudioEngineApi {
     };
   }
 
-  private async demoTestSet(): Promise<LabelledImages> {
-    if (!this.testSet) {
-      const { test } = (await this.demoManifest()).dataset;
-      const [images, labels] = await Promise.all([fetchGunzipped(this.url(test.images)), fetchGunzipped(this.url(test.labels))]);
-      this.testSet = decodeImageSet(images, labels, test.images);
-    }
-    return this.testSet;
+  private readonly imageSets: Partial<Record<'train' | 'test', Promise<LabelledImages>>> = {};
+
+  /** A demo image set, fetched and decoded once (a failed fetch is retried on the next call). */
+  private demoImageSet(which: 'train' | 'test'): Promise<LabelledImages> {
+    this.imageSets[which] ??= (async () => {
+      const files = (await this.demoManifest()).dataset[which];
+      const [images, labels] = await Promise.all([fetchGunzipped(this.url(files.images)), fetchGunzipped(this.url(files.labels))]);
+      return decodeImageSet(images, labels, files.images);
+    })().catch((e: unknown) => {
+      delete this.imageSets[which];
+      throw e;
+    });
+    return this.imageSets[which];
   }
 
-  private async demoTrainSet(): Promise<LabelledImages> {
-    if (!this.trainSet) {
-      const { train } = (await this.demoManifest()).dataset;
-      const [images, labels] = await Promise.all([fetchGunzipped(this.url(train.images)), fetchGunzipped(this.url(train.labels))]);
-      this.trainSet = decodeImageSet(images, labels, train.images);
-    }
-    return this.trainSet;
-  }
+  private demoTestSet = () => this.demoImageSet('test');
+  private demoTrainSet = () => this.demoImageSet('train');
 
   async loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary> {
     return this.jobs.run(jobId, onProgress, async (control) => {
@@ -179,7 +177,7 @@ export class StudioEngine implements StudioEngineApi {
         },
       }, liveMetric);
       loaded.model = null;
-      return { baseline, point: loaded.session.current };
+      return { baseline, point: loaded.session.current, summary: await this.summary() };
     });
   }
 
