@@ -108,6 +108,8 @@ test('channels: 50% of every layer removes filters for real; the output layer is
   await expect(row('conv2')).toContainText('[?, 14, 14, 16]');
   expect(await numberAttr(page, 'model-macs')).toBeLessThan(original.macs / 3);
   await expect(row('conv2').locator('[data-testid="layer-coupled"]')).toHaveCount(0);
+  await expect(page.getByTestId('channel-norm')).toHaveValue('l1');
+  await expect(page.locator(`[data-testid="history-point"][data-step="${steps}"]`)).toContainText('channels 50% of every layer, L1 norm');
   await keepScreenshot(page, test.info(), 'channels-50');
 });
 

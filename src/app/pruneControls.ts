@@ -26,12 +26,13 @@ export function settingsFrom(c: PruneControls, layers: readonly PrunableLayer[])
   if (!uniformChannels && (c.mode === 'global' || isNM(c.granularity))) {
     return { granularity: c.granularity, criterion: c.criterion, target: { kind: 'global', sparsity: c.global } };
   }
+  const channelNorm = c.granularity === 'channels' ? { channelNorm: c.channelNorm } : {};
   const sparsity: Record<string, number> = {};
   for (const l of layers) {
     if (layerLock(l, c.granularity)) continue;
     sparsity[l.path] = uniformChannels ? c.global : (c.perLayer[l.path] ?? 0);
   }
-  return { granularity: c.granularity, criterion: c.criterion, target: { kind: 'perLayer', sparsity } };
+  return { granularity: c.granularity, criterion: c.criterion, ...channelNorm, target: { kind: 'perLayer', sparsity } };
 }
 
 /** True when the controls ask for no pruning at all. */
@@ -43,13 +44,14 @@ export function asksForNothing(c: PruneControls): boolean {
 /** The controls that produced a point (what the sliders show after a restore). */
 export function controlsOf(point: HistoryPoint, previous: PruneControls): PruneControls {
   const s = point.settings;
-  if (!s) return { ...DEFAULT_CONTROLS, granularity: previous.granularity, criterion: previous.criterion };
-  if (s.target.kind === 'global') return { granularity: s.granularity, criterion: s.criterion, mode: 'global', global: s.target.sparsity, perLayer: {} };
+  if (!s) return { ...DEFAULT_CONTROLS, granularity: previous.granularity, criterion: previous.criterion, channelNorm: previous.channelNorm };
+  const base = { granularity: s.granularity, criterion: s.criterion, channelNorm: s.channelNorm ?? previous.channelNorm };
+  if (s.target.kind === 'global') return { ...base, mode: 'global', global: s.target.sparsity, perLayer: {} };
   const values = Object.values(s.target.sparsity);
   if (s.granularity === 'channels' && values.length > 0 && values.every((v) => v === values[0])) {
-    return { granularity: s.granularity, criterion: s.criterion, mode: 'global', global: values[0], perLayer: {} };
+    return { ...base, mode: 'global', global: values[0], perLayer: {} };
   }
-  return { granularity: s.granularity, criterion: s.criterion, mode: 'perLayer', global: 0, perLayer: { ...s.target.sparsity } };
+  return { ...base, mode: 'perLayer', global: 0, perLayer: { ...s.target.sparsity } };
 }
 
 /**

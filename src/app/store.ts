@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendReport, Criterion, DemoCatalog, EvalResult, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendReport, ChannelNorm, Criterion, DemoCatalog, EvalResult, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -11,13 +11,14 @@ export type StudioStatus = 'idle' | 'busy' | 'error';
 export interface PruneControls {
   granularity: Granularity;
   criterion: Criterion;
+  channelNorm: ChannelNorm;
   /** 'global': one target over every layer; 'perLayer': the layer sliders. */
   mode: 'global' | 'perLayer';
   global: number;
   perLayer: Record<string, number>;
 }
 
-export const DEFAULT_CONTROLS: PruneControls = { granularity: 'unstructured', criterion: 'magnitude', mode: 'global', global: 0, perLayer: {} };
+export const DEFAULT_CONTROLS: PruneControls = { granularity: 'unstructured', criterion: 'magnitude', channelNorm: 'l1', mode: 'global', global: 0, perLayer: {} };
 
 export interface StudioState {
   /** `error` only when the engine cannot work at all; a failed action leaves it idle with `error` set. */

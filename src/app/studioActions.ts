@@ -1,5 +1,5 @@
 // User intents -> engine jobs -> store updates. Components call these; they never talk to the engine.
-import type { BackendName, Criterion, Granularity, StepResult } from '../engine/api';
+import type { BackendName, ChannelNorm, Criterion, Granularity, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
 import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
 import { DEFAULT_CONTROLS, originalPoint, setStudio, useStudio, type PruneControls } from './store';
@@ -146,6 +146,11 @@ export function setLayerSparsity(path: string, fraction: number) {
 export function setCriterion(criterion: Criterion) {
   const { controls } = useStudio.getState();
   updateControls({ criterion }, asksForNothing(controls) ? 'no' : 'now');
+}
+
+export function setChannelNorm(channelNorm: ChannelNorm) {
+  const { controls } = useStudio.getState();
+  updateControls({ channelNorm }, asksForNothing(controls) ? 'no' : 'now');
 }
 
 export function setGranularity(granularity: Granularity) {

@@ -65,10 +65,14 @@ export const CRITERIA: readonly Criterion[] = ['magnitude', 'random', 'taylor'];
 /** Fractions 0..1: of prunable weights (unstructured), or of channels (channels). Unused by 2:4 / 4:8. */
 export type PruneTarget = { kind: 'global'; sparsity: number } | { kind: 'perLayer'; sparsity: Record<string, number> };
 
+export type ChannelNorm = 'l1' | 'l2';
+
 export interface PruneSettings {
   granularity: Granularity;
   criterion: Criterion;
   target: PruneTarget;
+  /** Channels with the magnitude criterion: rank each channel group by the L1 (default) or L2 norm of its weights. */
+  channelNorm?: ChannelNorm;
 }
 
 /** One layer with prunable weights, as the pruning controls see it. */

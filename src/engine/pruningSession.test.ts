@@ -71,6 +71,15 @@ describe('PruningSession', () => {
     expect((await s.summary()).prunable).toEqual(cutLayers);
   });
 
+  it('ranks channels by the L2 norm when asked, and says so', async () => {
+    s = await session();
+    const l1 = await s.prune({ granularity: 'channels', criterion: 'magnitude', target: { kind: 'perLayer', sparsity: { conv1: 0.5, conv2: 0.5 } } }, UNCONTROLLED);
+    expect(l1.label).toBe('channels 50% of every layer, L1 norm');
+    const l2 = await s.prune({ ...l1.settings!, channelNorm: 'l2' }, UNCONTROLLED);
+    expect(l2.label).toBe('channels 50% of every layer, L2 norm');
+    expect(l2.params).toBe(l1.params);
+  });
+
   it('2:4 prunes exactly half of every applicable kernel and says which it skipped', async () => {
     s = await session();
     const p = await s.prune(global('2:4', 0), UNCONTROLLED);

@@ -39,6 +39,7 @@ const NM_LABEL: Record<string, string> = { '2:4': '2:4 semi-structured', '4:8': 
 export function describeSettings(s: PruneSettings): string {
   const how = s.granularity === 'channels' ? 'channels' : (NM_LABEL[s.granularity] ?? 'unstructured');
   if (s.granularity === '2:4' || s.granularity === '4:8') return `${how}, ${s.criterion}`;
+  const criterion = s.granularity === 'channels' && s.criterion === 'magnitude' ? `${(s.channelNorm ?? 'l1').toUpperCase()} norm` : s.criterion;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const values = s.target.kind === 'perLayer' ? Object.values(s.target.sparsity) : [];
   const target = s.target.kind === 'global'
@@ -46,7 +47,7 @@ export function describeSettings(s: PruneSettings): string {
     : values.length > 1 && values.every((v) => v === values[0])
       ? `${pct(values[0])} of every layer`
       : Object.entries(s.target.sparsity).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${pct(v)}`).join(', ') || 'nothing';
-  return `${how} ${target}, ${s.criterion}`;
+  return `${how} ${target}, ${criterion}`;
 }
 
 export class PruningSession {
@@ -93,7 +94,7 @@ export class PruningSession {
       const taylor = settings.criterion === 'taylor' ? await this.calibration() : undefined;
       let result;
       try {
-        result = await computePruning(this.live, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor },
+        result = await computePruning(this.live, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm },
           settings.granularity === 'channels' ? this.dependencyGraph(baseId) : undefined);
       } finally {
         if (taylor) disposeCalibration(taylor);

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useStudio } from '../store';
 import { restorePoint } from '../studioActions';
 import { formatCount, formatMs, formatPercent } from '../format';
@@ -8,6 +9,9 @@ export function HistoryPanel() {
   const currentId = useStudio((s) => s.currentPointId);
   const busy = useStudio((s) => s.status !== 'idle');
   const original = history.find((p) => p.kind === 'original');
+  const currentRef = useRef<HTMLButtonElement>(null);
+  // Keep the current step in view as the list grows.
+  useEffect(() => currentRef.current?.scrollIntoView({ block: 'nearest' }), [currentId, history.length]);
   return (
     <section className="panel history-panel" aria-labelledby="history-title">
       <div className="panel-head">
@@ -21,7 +25,7 @@ export function HistoryPanel() {
           const delta = original ? p.metric.value - original.metric.value : 0;
           return (
             <li key={p.id}>
-              <button type="button" className={`history-item${p.id === currentId ? ' current' : ''}`}
+              <button type="button" ref={p.id === currentId ? currentRef : undefined} className={`history-item${p.id === currentId ? ' current' : ''}`}
                 data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero}
                 data-accuracy={p.metric.value} aria-current={p.id === currentId ? 'step' : undefined}
                 disabled={busy && p.id !== currentId} onClick={() => void restorePoint(p.id)}>

@@ -1,6 +1,6 @@
-import type { Criterion, Granularity } from '../../engine/api';
+import type { ChannelNorm, Criterion, Granularity } from '../../engine/api';
 import { useStudio } from '../store';
-import { setCriterion, setGlobalSparsity, setGranularity } from '../studioActions';
+import { setChannelNorm, setCriterion, setGlobalSparsity, setGranularity } from '../studioActions';
 import { isNM } from '../pruneControls';
 import { formatPercent } from '../format';
 
@@ -25,7 +25,7 @@ const EXPLAIN: Record<Granularity, string> = {
   '4:8':
     'Keeps the 4 most important of every 8 consecutive weights along each kernel’s input dimension: exactly 50%, a looser pattern than 2:4.',
   channels:
-    'Removes whole filters or units and rebuilds a smaller model: fewer parameters, fewer MACs, a smaller file and faster inference. Layers joined by a dependency (conv → BatchNorm → next conv) move together; output layers are never pruned. Magnitude ranks channels by the L1 norm of their weights.',
+    'Removes whole filters or units and rebuilds a smaller model: fewer parameters, fewer MACs, a smaller file and faster inference. Layers joined by a dependency (conv → BatchNorm → next conv) move together; output layers are never pruned. Magnitude ranks each channel by the L1 or L2 norm of all its weights (kernel slices, bias, BatchNorm).',
 };
 
 /** Granularity, criterion and the global target. */
@@ -56,6 +56,16 @@ export function PrunePanel() {
             {(Object.keys(CRITERION_LABEL) as Criterion[]).map((c) => <option key={c} value={c}>{CRITERION_LABEL[c]}</option>)}
           </select>
         </label>
+        {controls.granularity === 'channels' && controls.criterion === 'magnitude' && (
+          <label className="stacked channel-norm">
+            <span className="field-label">Channel norm</span>
+            <select data-testid="channel-norm" value={controls.channelNorm} disabled={!ready}
+              onChange={(e) => setChannelNorm(e.target.value as ChannelNorm)}>
+              <option value="l1">L1 (sum of |w|)</option>
+              <option value="l2">L2 (root of sum of w²)</option>
+            </select>
+          </label>
+        )}
         <label className="stacked slider-field">
           <span className="field-label">
             {controls.granularity === 'channels' ? 'Channels removed, all layers' : 'Global sparsity'}
