@@ -9,9 +9,12 @@ export function HistoryPanel() {
   const currentId = useStudio((s) => s.currentPointId);
   const busy = useStudio((s) => s.status !== 'idle');
   const original = history.find((p) => p.kind === 'original');
-  const currentRef = useRef<HTMLButtonElement>(null);
-  // Keep the current step in view as the list grows.
-  useEffect(() => currentRef.current?.scrollIntoView({ block: 'nearest' }), [currentId, history.length]);
+  const listRef = useRef<HTMLOListElement>(null);
+  // A new step is the newest and current: scroll the list (only the list, never the page) to it.
+  useEffect(() => {
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [history.length]);
   return (
     <section className="panel history-panel" aria-labelledby="history-title">
       <div className="panel-head">
@@ -20,12 +23,12 @@ export function HistoryPanel() {
           {original ? `accuracy on the first ${formatCount(original.metric.count)} held-out images` : ''}
         </span>
       </div>
-      <ol className="history">
+      <ol className="history" ref={listRef}>
         {history.map((p, i) => {
           const delta = original ? p.metric.value - original.metric.value : 0;
           return (
             <li key={p.id}>
-              <button type="button" ref={p.id === currentId ? currentRef : undefined} className={`history-item${p.id === currentId ? ' current' : ''}`}
+              <button type="button" className={`history-item${p.id === currentId ? ' current' : ''}`}
                 data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero}
                 data-accuracy={p.metric.value} aria-current={p.id === currentId ? 'step' : undefined}
                 disabled={busy && p.id !== currentId} onClick={() => void restorePoint(p.id)}>
