@@ -105,6 +105,24 @@ describe('PruningSession', () => {
     for (const [k, w] of Object.entries(weights)) expect(now[k].values).toEqual(w.values);
   });
 
+  it('Taylor takes its calibration data with the running step\'s control (progress and cancel)', async () => {
+    const model = fashionCnn();
+    randomizeWeights(model);
+    const controls: JobControl[] = [];
+    s = await PruningSession.start(model, {
+      evaluate: async () => metric(0.5),
+      calibration: async (_m, control) => {
+        controls.push(control);
+        return { batches: [{ xs: input.clone(), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3).toFloat() }], loss: 'categoricalCrossentropy', control };
+      },
+    }, metric(1));
+    const step: JobControl = { checkpoint: async () => {} };
+    const p = await s.prune({ ...global('unstructured', 0.5), criterion: 'taylor' }, step);
+    expect(p.prunableSparsity).toBeCloseTo(0.5, 2);
+    expect(controls).toEqual([step]);
+    expect(controls[0]).toBe(step);
+  });
+
   it('Taylor without data says so', async () => {
     s = await session();
     await expect(s.prune({ ...global('unstructured', 0.5), criterion: 'taylor' }, UNCONTROLLED)).rejects.toThrow(

@@ -13,7 +13,7 @@ import { buildModel, captureModel, topologyOf, type ModelState } from '../core/m
 import { modelStats } from '../core/graph/summary';
 import {
   applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, nmSkipReason,
-  removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type TaylorOptions,
+  removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type ModelCounts, type TaylorOptions,
 } from '../core/prune';
 
 interface StoredPoint {
@@ -30,8 +30,11 @@ interface StoredPoint {
 export interface SessionHooks {
   /** The metric on the live subset. */
   evaluate(model: tf.LayersModel, control: JobControl): Promise<EvalResult>;
-  /** Calibration data for the Taylor criterion; the session disposes the tensors after use. */
-  calibration?(model: tf.LayersModel): Promise<TaylorOptions>;
+  /**
+   * Calibration data for the Taylor criterion, checkpointing with the running step's control; the
+   * session disposes the tensors after use.
+   */
+  calibration?(model: tf.LayersModel, control: JobControl): Promise<TaylorOptions>;
 }
 
 const NM_LABEL: Record<string, string> = { '2:4': '2:4 semi-structured', '4:8': '4:8 semi-structured' };
@@ -56,6 +59,8 @@ export class PruningSession {
   private currentId = -1;
   private liveTopology: string;
   private readonly dependencies = new Map<number, DependencyGraph>();
+  /** Counts of a point's model (a point's weights never change), so a step counts its model once. */
+  private counted: { id: number; counts: ModelCounts } | null = null;
 
   private constructor(private live: tf.LayersModel, private readonly hooks: SessionHooks) {
     this.liveTopology = topologyOf(live);
@@ -91,7 +96,7 @@ export class PruningSession {
     try {
       await this.materialize(baseId);
       await control.checkpoint(0.05, 'Scoring weights');
-      const taylor = settings.criterion === 'taylor' ? await this.calibration() : undefined;
+      const taylor = settings.criterion === 'taylor' ? await this.calibration(control) : undefined;
       let result;
       try {
         result = await computePruning(this.live, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm },
@@ -136,7 +141,7 @@ export class PruningSession {
   }
 
   async summary(): Promise<Omit<ModelSummary, 'id' | 'name'>> {
-    const [stats, counts] = await Promise.all([modelStats(this.live), countModel(this.live)]);
+    const [stats, counts] = await Promise.all([modelStats(this.live), this.countsOf(this.currentId)]);
     const byPath = new Map(counts.layers.map((l) => [l.path, l]));
     const layers = stats.layers.map((l) => ({ ...l, macs: byPath.get(l.name)?.macs ?? null, nonzeroMacs: byPath.get(l.name)?.nonzeroMacs ?? null }));
     const t = counts.totals;
@@ -161,7 +166,13 @@ export class PruningSession {
     this.dependencies.clear();
   }
 
-  private prunableLayers(counts: Awaited<ReturnType<typeof countModel>>['layers']): PrunableLayer[] {
+  /** Counts of the live model, which must be point `id`'s. */
+  private async countsOf(id: number): Promise<ModelCounts> {
+    if (this.counted?.id !== id) this.counted = { id, counts: await countModel(this.live) };
+    return this.counted.counts;
+  }
+
+  private prunableLayers(counts: ModelCounts['layers']): PrunableLayer[] {
     const cur = this.point(this.currentId);
     const baseId = cur.baseId;
     const dep = this.dependencyGraph(baseId);
@@ -206,9 +217,9 @@ export class PruningSession {
     return dep;
   }
 
-  private async calibration(): Promise<TaylorOptions> {
+  private async calibration(control: JobControl): Promise<TaylorOptions> {
     if (!this.hooks.calibration) throw new Error('The Taylor criterion needs labelled data, and this model has none yet');
-    return this.hooks.calibration(this.live);
+    return this.hooks.calibration(this.live, control);
   }
 
   private point(id: number): StoredPoint {
@@ -246,7 +257,7 @@ export class PruningSession {
     id: number, parentId: number | null, kind: StepKind, label: string, settings: PruneSettings | null,
     metric: EvalResult, skipped: { key: string; reason: string }[], ms: number,
   ): Promise<HistoryPoint> {
-    const { totals } = await countModel(this.live);
+    const { totals } = await this.countsOf(id);
     return {
       id, parentId, kind, label, settings, metric,
       params: totals.params,

@@ -95,9 +95,6 @@ export class StudioEngine implements StudioEngineApi {
     return this.imageSets[which];
   }
 
-  private demoTestSet = () => this.demoImageSet('test');
-  private demoTrainSet = () => this.demoImageSet('train');
-
   async loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const info = (await this.demoManifest()).models.find((m) => m.id === id);
@@ -110,7 +107,7 @@ export class StudioEngine implements StudioEngineApi {
       await control.checkpoint(0.5, 'Loading weights');
       const model = await loadLayersModelFromArtifacts(json, shards);
       await control.checkpoint(0.8, 'Reading the test images');
-      await this.demoTestSet();
+      await this.demoImageSet('test');
       this.replaceModel({ id, name: info.name, model, session: null });
       return this.summary();
     });
@@ -152,7 +149,7 @@ export class StudioEngine implements StudioEngineApi {
   }
 
   private async measure(model: tf.LayersModel, control: JobControl, subset: boolean, prefixes: number[] = []) {
-    const set = await this.demoTestSet();
+    const set = await this.demoImageSet('test');
     const t0 = performance.now();
     const r = await evaluateAccuracy(model, set, control, 250, prefixes, subset ? LIVE_SUBSET : set.count);
     const result: EvalResult = { metric: 'accuracy', subset, value: r.accuracy, count: r.count, ms: performance.now() - t0 };
@@ -164,16 +161,16 @@ export class StudioEngine implements StudioEngineApi {
       const loaded = this.requireModel();
       if (loaded.session) throw new Error('The baseline of this model is already measured');
       const model = loaded.model!;
-      const { result: baseline, prefixCorrect } = await this.measure(model, control, false, [LIVE_SUBSET]);
-      const live = Math.min(LIVE_SUBSET, baseline.count);
-      const liveMetric: EvalResult = { metric: 'accuracy', subset: true, value: (prefixCorrect[live] ?? 0) / live, count: live, ms: baseline.ms * (live / baseline.count) };
+      const live = Math.min(LIVE_SUBSET, (await this.demoImageSet('test')).count);
+      const { result: baseline, prefixCorrect } = await this.measure(model, control, false, [live]);
+      const liveMetric: EvalResult = { metric: 'accuracy', subset: true, value: prefixCorrect[live] / live, count: live, ms: baseline.ms * (live / baseline.count) };
       loaded.session = await PruningSession.start(model, {
         evaluate: async (m, c) => (await this.measure(m, c, true)).result,
-        calibration: async () => {
-          const train = await this.demoTrainSet();
+        calibration: async (_model, stepControl) => {
+          const train = await this.demoImageSet('train');
           const indices = Array.from({ length: Math.min(CALIBRATION_IMAGES, train.count) }, (_, i) => i);
           const { xs, ys } = gatherToTensors(train, indices);
-          return { batches: [{ xs, ys }], loss: 'categoricalCrossentropy', control };
+          return { batches: [{ xs, ys }], loss: 'categoricalCrossentropy', control: stepControl };
         },
       }, liveMetric);
       loaded.model = null;
