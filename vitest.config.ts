@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests run in Node on the tfjs CPU backend (see src/core/testing/setup.ts).
+// Unit tests run in Node on the tfjs CPU backend (see vitest.setup.ts).
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],

@@ -122,3 +122,26 @@ test('clicking the first history point brings the original back', async () => {
   expect(await numberAttr(page, 'accuracy')).toBe(original.accuracy);
   await expect(page.getByTestId('global-sparsity')).toHaveValue('0');
 });
+
+test('the chart has a dot per step; Ctrl+Z and Ctrl+Shift+Z walk back and forth; a dot click restores', async () => {
+  const steps = await page.locator('[data-testid="history-point"]').count();
+  await expect(page.locator('[data-testid="chart-point"]')).toHaveCount(steps);
+  await expect(page.locator('[data-testid="chart-point"][data-step="0"]')).toHaveClass(/dot-current/);
+  // The last change was the click back to the original: undo returns to the channel-pruned step.
+  const channelStep = steps - 1;
+  const channelParams = Number(await page.locator(`[data-testid="history-point"][data-step="${channelStep}"]`).getAttribute('data-params'));
+  await page.keyboard.press('Control+z');
+  await expect(page.locator(`[data-testid="history-point"][data-step="${channelStep}"]`)).toHaveAttribute('aria-current', 'step', { timeout: 60_000 });
+  await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(channelParams));
+  await expect(page.getByTestId('prune-granularity')).toHaveValue('channels');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(original.params), { timeout: 60_000 });
+  await expect(page.getByTestId('redo')).toBeDisabled();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+  // Steps 1 and 4 share settings, so their dots coincide; the channel step's dot stands alone.
+  await page.locator(`[data-testid="chart-point"][data-step="${channelStep}"]`).click();
+  await expect(page.locator(`[data-testid="history-point"][data-step="${channelStep}"]`)).toHaveAttribute('aria-current', 'step', { timeout: 60_000 });
+  await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(channelParams));
+  await keepScreenshot(page, test.info(), 'history-chart');
+});

@@ -37,6 +37,9 @@ export interface StudioState {
   controls: PruneControls;
   history: HistoryPoint[];
   currentPointId: number | null;
+  /** Point ids to go back to (Ctrl+Z) and forward again (Ctrl+Shift+Z), newest last. */
+  undo: number[];
+  redo: number[];
   /** ms from navigation start to the demo's baseline accuracy on screen. */
   readyMs: number | null;
 }
@@ -55,6 +58,8 @@ export const useStudio = create<StudioState>(() => ({
   controls: DEFAULT_CONTROLS,
   history: [],
   currentPointId: null,
+  undo: [],
+  redo: [],
   readyMs: null,
 }));
 

@@ -23,7 +23,7 @@ export function dismissError() {
 
 async function loadAndEvaluate(id: string) {
   const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
-  setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, controls: DEFAULT_CONTROLS });
+  setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, undo: [], redo: [], controls: DEFAULT_CONTROLS });
   const measured = await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result;
   const { baseline, point } = measured;
   setStudio({ baseline, current: baseline, history: [point], currentPointId: point.id, summary: measured.summary });
@@ -58,14 +58,31 @@ export async function switchDemoModel(id: string) {
   }
 }
 
+/**
+ * How a change of the current step enters undo/redo: 'step' is a user action (a new step, a click on
+ * a point): the old step can be undone to; 'undo' / 'redo' move along the stacks; 'quiet' (a resync)
+ * leaves them alone.
+ */
+type Nav = 'step' | 'undo' | 'redo' | 'quiet';
+
 /** A step's numbers on screen: the original point shows the whole-set baseline. */
-function showStep({ point, summary }: StepResult) {
-  setStudio((s) => ({
-    summary,
-    currentPointId: point.id,
-    history: s.history.some((p) => p.id === point.id) ? s.history : [...s.history, point],
-    current: point.kind === 'original' && s.baseline ? s.baseline : point.metric,
-  }));
+function showStep({ point, summary }: StepResult, nav: Nav) {
+  setStudio((s) => {
+    const prev = s.currentPointId;
+    const moved = prev !== null && prev !== point.id;
+    let { undo, redo } = s;
+    if (moved && nav === 'step') [undo, redo] = [[...undo, prev], []];
+    if (moved && nav === 'undo') redo = [...redo, prev];
+    if (moved && nav === 'redo') undo = [...undo, prev];
+    return {
+      summary,
+      currentPointId: point.id,
+      undo,
+      redo,
+      history: s.history.some((p) => p.id === point.id) ? s.history : [...s.history, point],
+      current: point.kind === 'original' && s.baseline ? s.baseline : point.metric,
+    };
+  });
 }
 
 // ---- Live pruning: debounce slider motion, run at most one prune at a time, drop superseded ones.
@@ -99,7 +116,7 @@ async function pump() {
     if (!summary) return;
     const original = originalPoint(useStudio.getState());
     if (asksForNothing(controls) && original) {
-      await restorePoint(original.id, false);
+      await restorePoint(original.id, { sliders: false });
       continue;
     }
     const settings = settingsFrom(controls, summary.prunable);
@@ -108,12 +125,12 @@ async function pump() {
     try {
       const step = await job.result;
       // A newer request is waiting: this result is already stale, so it never reaches the screen.
-      if (!wanted) showStep(step);
+      if (!wanted) showStep(step, 'step');
     } catch (e) {
       reportError(e);
       // The engine is back on its current point, which may be a dropped stale one: show what it holds.
       const { currentPointId } = useStudio.getState();
-      if (!isCancelled(e) && currentPointId !== null) await restorePoint(currentPointId, false);
+      if (!isCancelled(e) && currentPointId !== null) await restorePoint(currentPointId, { sliders: false, nav: 'quiet' });
     } finally {
       running = null;
     }
@@ -164,14 +181,31 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 // ---- History
 
-export async function restorePoint(id: number, updateSliders = true) {
+/** Makes a history step current again; by default the sliders show the settings that produced it. */
+export async function restorePoint(id: number, options: { sliders?: boolean; nav?: Nav } = {}) {
   try {
     const step = await bridge.run((engine, jobId, onProgress) => engine.restore(jobId, id, onProgress)).result;
-    showStep(step);
-    if (updateSliders) setStudio((s) => ({ controls: controlsOf(step.point, s.controls) }));
+    showStep(step, options.nav ?? 'step');
+    if (options.sliders ?? true) setStudio((s) => ({ controls: controlsOf(step.point, s.controls) }));
   } catch (e) {
     reportError(e);
   }
+}
+
+/** Ctrl+Z: back to the step that was current before the last change. */
+export function undo() {
+  const { undo: stack, status } = useStudio.getState();
+  if (status !== 'idle' || stack.length === 0) return;
+  setStudio({ undo: stack.slice(0, -1) });
+  void restorePoint(stack[stack.length - 1], { nav: 'undo' });
+}
+
+/** Ctrl+Shift+Z: forward again after an undo. */
+export function redo() {
+  const { redo: stack, status } = useStudio.getState();
+  if (status !== 'idle' || stack.length === 0) return;
+  setStudio({ redo: stack.slice(0, -1) });
+  void restorePoint(stack[stack.length - 1], { nav: 'redo' });
 }
 
 /** Measures the current model on the whole held-out set (the live subset is smaller). */

@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import { useStudio } from '../store';
+import { redo, undo } from '../studioActions';
 import { Header } from './Header';
 import { ErrorBanner } from './ErrorBanner';
 import { JobProgressBar } from './JobProgressBar';
@@ -10,6 +12,20 @@ import { HistoryPanel } from './HistoryPanel';
 export function App() {
   const status = useStudio((s) => s.status);
   const summary = useStudio((s) => s.summary);
+  useEffect(() => {
+    // Ctrl+Z / Ctrl+Shift+Z (Cmd on macOS; Ctrl+Y too) walk the history, anywhere but in a text field.
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || target?.matches('input[type="text"], input[type="number"], textarea')) return;
+      const key = e.key.toLowerCase();
+      if (key === 'z' && !e.shiftKey) undo();
+      else if ((key === 'z' && e.shiftKey) || key === 'y') redo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div className="app" data-testid="dropzone">
       <Header />

@@ -1,6 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useStudio } from '../store';
-import { restorePoint } from '../studioActions';
+import { redo, restorePoint, undo } from '../studioActions';
+
+// recharts is most of the page's code: load it after the studio is up, not before.
+const HistoryChart = lazy(() => import('./HistoryChart').then((m) => ({ default: m.HistoryChart })));
 import { formatCount, formatMs, formatPercent } from '../format';
 
 /** Every applied step, oldest first; click one to make it current again. */
@@ -8,6 +11,8 @@ export function HistoryPanel() {
   const history = useStudio((s) => s.history);
   const currentId = useStudio((s) => s.currentPointId);
   const busy = useStudio((s) => s.status !== 'idle');
+  const canUndo = useStudio((s) => s.undo.length > 0);
+  const canRedo = useStudio((s) => s.redo.length > 0);
   const original = history.find((p) => p.kind === 'original');
   const listRef = useRef<HTMLOListElement>(null);
   // A new step is the newest and current: scroll the list (only the list, never the page) to it.
@@ -22,14 +27,23 @@ export function HistoryPanel() {
         <span className="muted small">
           {original ? `accuracy on the first ${formatCount(original.metric.count)} held-out images` : ''}
         </span>
+        <span className="history-nav">
+          <button type="button" className="small-button" data-testid="undo" onClick={undo} disabled={busy || !canUndo}
+            aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">↶ Undo</button>
+          <button type="button" className="small-button" data-testid="redo" onClick={redo} disabled={busy || !canRedo}
+            aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">↷ Redo</button>
+        </span>
       </div>
+      <Suspense fallback={<div className="history-chart chart-loading" />}>
+        <HistoryChart />
+      </Suspense>
       <ol className="history" ref={listRef}>
         {history.map((p, i) => {
           const delta = original ? p.metric.value - original.metric.value : 0;
           return (
             <li key={p.id}>
               <button type="button" className={`history-item${p.id === currentId ? ' current' : ''}`}
-                data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero}
+                data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero} data-params={p.params}
                 data-accuracy={p.metric.value} aria-current={p.id === currentId ? 'step' : undefined}
                 disabled={busy && p.id !== currentId} onClick={() => void restorePoint(p.id)}>
                 <span className="history-label">{i === 0 ? 'Original' : `${i}. ${p.label}`}</span>

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useStudio } from '../store';
+import { restorePoint } from '../studioActions';
+import { chartPoints, compactCount, paretoFrontier, percentTicks, SIZE_AXES, type ChartPoint, type SizeAxis } from '../historyChart';
+import { formatCount } from '../format';
+
+const KIND_LEGEND = [
+  { kind: 'original', text: 'original' },
+  { kind: 'prune', text: 'one-shot prune' },
+  { kind: 'finetune', text: 'fine-tuned' },
+] as const;
+
+/** Accuracy against size, one dot per history step; the Pareto frontier drawn; click a dot to restore it. */
+export function HistoryChart() {
+  const history = useStudio((s) => s.history);
+  const currentId = useStudio((s) => s.currentPointId);
+  const busy = useStudio((s) => s.status !== 'idle');
+  const [axis, setAxis] = useState<SizeAxis>('nonzero');
+  if (history.length === 0) return null;
+  const points = chartPoints(history, axis, currentId);
+  const frontier = paretoFrontier(points);
+  const { domain, ticks } = percentTicks(points.map((p) => p.y));
+  const metricName = history[0].metric.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
+  const onDot = (p: ChartPoint) => {
+    if (!busy && !p.current) void restorePoint(p.id);
+  };
+  return (
+    <div className="history-chart">
+      <div className="chart-tools">
+        <label className="field">
+          <span className="field-label">Size axis</span>
+          <select data-testid="chart-axis" value={axis} onChange={(e) => setAxis(e.target.value as SizeAxis)}>
+            {(Object.keys(SIZE_AXES) as SizeAxis[]).map((a) => <option key={a} value={a}>{SIZE_AXES[a].label}</option>)}
+          </select>
+        </label>
+        <span className="chart-legend" aria-hidden="true">
+          <span className="chart-y-title">↑ {metricName} (%)</span>
+          {KIND_LEGEND.map((k) => <span key={k.kind}><svg width="12" height="12"><Dot kind={k.kind} cx={6} cy={6} /></svg> {k.text}</span>)}
+          <span><svg width="16" height="12"><line x1="1" y1="6" x2="15" y2="6" className="frontier-line" /></svg> Pareto frontier</span>
+        </span>
+      </div>
+      <div className="chart-box" role="img" aria-label={`${metricName} against ${SIZE_AXES[axis].short} for ${points.length} steps`}>
+        <ResponsiveContainer width="100%" height={230}>
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 22, left: 4 }}>
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+            <XAxis type="number" dataKey="x" name={SIZE_AXES[axis].short} domain={[0, 'auto']} tickFormatter={compactCount}
+              stroke="var(--muted)" fontSize={12}
+              label={{ value: SIZE_AXES[axis].label, position: 'insideBottom', offset: -14, fill: 'var(--muted)', fontSize: 12 }} />
+            <YAxis type="number" dataKey="y" name={metricName} domain={domain} ticks={ticks} unit="%" width={44} stroke="var(--muted)" fontSize={12} />
+            <Tooltip content={(props) => <PointTip active={props.active} payload={props.payload as unknown as { payload: ChartPoint }[] | undefined} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+            <Scatter data={frontier} line={{ className: 'frontier-line' }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
+            <Scatter data={points} isAnimationActive={false}
+              shape={(props: unknown) => {
+                const { cx, cy, payload } = props as { cx: number; cy: number; payload: ChartPoint };
+                return <Dot kind={payload.kind} cx={cx} cy={cy} point={payload} onClick={() => onDot(payload)} />;
+              }} />
+          </ScatterChart>
+        </ResponsiveContainer>
+      </div>
+    </div>
+  );
+}
+
+function Dot({ kind, cx, cy, point, onClick }: { kind: string; cx: number; cy: number; point?: ChartPoint; onClick?: () => void }) {
+  const common = {
+    className: `dot dot-${kind}${point?.current ? ' dot-current' : ''}`,
+    onClick,
+    'data-testid': point ? 'chart-point' : undefined,
+    'data-step': point?.step,
+  };
+  if (kind === 'original') return <path d={`M${cx},${cy - 6} L${cx + 6},${cy} L${cx},${cy + 6} L${cx - 6},${cy} Z`} {...common} />;
+  if (kind === 'finetune') return <path d={`M${cx},${cy - 6} L${cx + 6},${cy + 5} L${cx - 6},${cy + 5} Z`} {...common} />;
+  return <circle cx={cx} cy={cy} r={5} {...common} />;
+}
+
+function PointTip({ active, payload }: { active?: boolean; payload?: { payload: ChartPoint }[] }) {
+  const p = active ? payload?.[0]?.payload : undefined;
+  if (!p) return null;
+  return (
+    <div className="chart-tip">
+      <strong>{p.label}</strong>
+      <div>{p.y.toFixed(1)}% · {formatCount(p.x)}</div>
+      {!p.current && <div className="muted">click to restore</div>}
+    </div>
+  );
+}
+
