@@ -1,0 +1,58 @@
+// Secateur training core: fine-tuning that keeps pruning masks, pruning schedules, distillation,
+// BatchNorm recalibration and sparsity penalties. Pure TypeScript on @tensorflow/tfjs: no DOM, no
+// worker code. Long calls take a JobControl (core/job.ts) and checkpoint between batches.
+//
+// ## Masked fine-tuning (maskedTrainer.ts)
+//   const result = await trainSteps(model, {
+//     batches: (step) => gatherToTensors(train, indicesFor(step)),   // or an array (cycled per epoch), or an (async) iterable
+//     steps: 200,                        // or epochs (+ stepsPerEpoch for a function or iterable source)
+//     optimizer: { kind: 'adam', learningRate: 1e-3 },   // or { kind: 'sgd', learningRate, momentum? }, or a tf.Optimizer
+//     masks,                             // MaskSet from core/prune: pruned weights stay exactly +0
+//     lossFn?,                           // default categoricalCrossentropy; distillationLoss(teacher) for label-free
+//     regularizer?,                      // l1Kernels / groupLasso / bnGammaL1 / combineRegularizers
+//     control?, onStep?: ({ step, totalSteps, loss, zerosKept: { [layerPath]: { kept, pruned } }, verified, ms }) => void,
+//     verifyZeros?: true, disposeBatches?, keepOptimizer?,
+//   });   // -> { steps, losses, stepMs }
+// Not model.fit (fit revives pruned weights): gradients come from tf.variableGrads with the model in
+// training mode, masked gradients are multiplied by the mask (Adam moments of pruned entries stay 0),
+// then applyGradients, then the masks are re-applied. The optimizer is disposed at the end (its slot
+// variables would outlive the run otherwise) unless keepOptimizer is set for a passed-in one; a
+// finished or cancelled run leaves tf.memory().numTensors as it found it. Cancel lands between steps
+// (CancelledError from control.checkpoint); the steps done stay in the model.
+//   createOptimizer({ kind, learningRate, momentum?, beta1?, beta2?, epsilon? }): tf.Optimizer
+//   categoricalCrossentropy: LossFn; endsInSoftmax(model); runModel(model, xs, training)
+//
+// ## Schedules (schedules.ts)
+//   agpSparsity(step, { initial, final, startStep, steps })        // Zhu & Gupta cubic, exact at the ends
+//   pruneSchedule('oneShot' | 'iterative' | 'agp', { final, totalSteps, initial?, rounds? | frequency?, startStep?, endStep? })
+//     -> [{ atStep, sparsity }], non-decreasing, the last exactly `final`. endStep defaults to 3/4 of
+//        totalSteps so the last quarter fine-tunes at the final sparsity.
+//
+// ## Distillation (distillation.ts)
+//   lossFn: distillationLoss(teacher, { temperature: 4, outputs: 'auto' })
+//   T²·KL(softmax(t/T) || softmax(s/T)) for classifiers (log-probabilities stand in for logits when the
+//   model ends in softmax), MSE otherwise. Ignores labels.
+//
+// ## BatchNorm recalibration (batches of inputs, no labels, no gradients)
+//   const report = await recalibrateBatchNorm(model, [xs1, xs2, ...], control?);
+//   // every BatchNormalization layer (nested models too), in model order, gets the exact mean and
+//   // population variance of its input over all the batches; report.layers: { path, count, mean, variance }[]
+//
+// ## Sparsity penalties (regularizers.ts), each (model) => tf.Scalar for trainSteps' regularizer
+//   l1Kernels(strength, { layers? }), groupLasso(strength, { layers? }), bnGammaL1(strength, { layers? }),
+//   combineRegularizers(...regularizers)
+//
+// ## Kernels
+//   registerCpuConv2DBackpropFilter() / registerWasmConv2DBackpropFilter(): the fast filter gradient
+//   conv nets need to train on the cpu and wasm backends (conv2DBackpropFilter.ts).
+export { categoricalCrossentropy, createOptimizer, endsInSoftmax, runModel, trainSteps } from './maskedTrainer';
+export type { BatchSource, LayerZeros, LossFn, OptimizerSpec, Regularizer, StepInfo, TrainBatch, TrainOptions, TrainResult } from './maskedTrainer';
+export { agpSparsity, pruneSchedule } from './schedules';
+export type { AgpOptions, PruneEvent, ScheduleKind, ScheduleOptions } from './schedules';
+export { distillationLoss } from './distillation';
+export type { DistillationOptions } from './distillation';
+export { recalibrateBatchNorm } from './bnRecalibration';
+export type { BnLayerStats, BnRecalibrationReport } from './bnRecalibration';
+export { bnGammaL1, combineRegularizers, groupLasso, l1Kernels } from './regularizers';
+export type { RegularizerOptions } from './regularizers';
+export { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } from './conv2DBackpropFilter';
