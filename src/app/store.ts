@@ -37,6 +37,8 @@ export interface StudioState {
   controls: PruneControls;
   history: HistoryPoint[];
   currentPointId: number | null;
+  /** The running or last fine-tune: its loss after every step, and how it ended. */
+  training: { jobId: number; losses: number[]; outcome: string | null } | null;
   /** Point ids to go back to (Ctrl+Z) and forward again (Ctrl+Shift+Z), newest last. */
   undo: number[];
   redo: number[];
@@ -60,6 +62,7 @@ export const useStudio = create<StudioState>(() => ({
   currentPointId: null,
   undo: [],
   redo: [],
+  training: null,
   readyMs: null,
 }));
 

@@ -1,15 +1,20 @@
 // User intents -> engine jobs -> store updates. Components call these; they never talk to the engine.
-import type { BackendName, ChannelNorm, Criterion, Granularity, StepResult } from '../engine/api';
+import type { BackendName, ChannelNorm, Criterion, FinetuneOptions, Granularity, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
 import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
-import { DEFAULT_CONTROLS, originalPoint, setStudio, useStudio, type PruneControls } from './store';
+import { currentPoint, DEFAULT_CONTROLS, setStudio, useStudio, type PruneControls } from './store';
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const isCancelled = (e: unknown) => e instanceof Error && (e.name === 'CancelledError' || e.message === 'Cancelled');
 
 const bridge = new EngineBridge({
   onBusyChange: (busy) => setStudio((s) => ({ status: s.fatal ? 'error' : busy ? 'busy' : 'idle' })),
-  onProgress: (progress) => setStudio({ progress }),
+  onProgress: (progress) => setStudio((s) => {
+    const t = progress?.train;
+    const training = s.training;
+    if (!t || !training || training.jobId !== progress.jobId || training.losses.length >= t.step) return { progress };
+    return { progress, training: { ...training, losses: [...training.losses, t.loss] } };
+  }),
   onWorkerError: (message) => setStudio({ fatal: true, status: 'error', error: `The engine stopped: ${message}` }),
 });
 
@@ -114,9 +119,9 @@ async function pump() {
     wanted = false;
     const { controls, summary } = useStudio.getState();
     if (!summary) return;
-    const original = originalPoint(useStudio.getState());
-    if (asksForNothing(controls) && original) {
-      await restorePoint(original.id, { sliders: false });
+    const base = currentPoint(useStudio.getState())?.baseId;
+    if (asksForNothing(controls) && base !== undefined) {
+      await restorePoint(base, { sliders: false });
       continue;
     }
     const settings = settingsFrom(controls, summary.prunable);
@@ -216,4 +221,31 @@ export async function evaluateFully() {
   } catch (e) {
     reportError(e);
   }
+}
+
+// ---- Fine-tuning
+
+/** Trains the current model on the demo training images; pruned weights stay 0. Cancel with cancelFinetune. */
+export async function startFinetune(options: FinetuneOptions) {
+  cancelPendingPrune();
+  const job = bridge.run((engine, jobId, onProgress) => engine.finetune(jobId, options, onProgress));
+  setStudio({ training: { jobId: job.jobId, losses: [], outcome: null }, error: null });
+  const t0 = performance.now();
+  try {
+    const step = await job.result;
+    showStep(step, 'step');
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    setStudio((s) => ({ training: s.training && { ...s.training, outcome: `Done in ${secs} s; every pruned weight is still exactly 0.` } }));
+  } catch (e) {
+    const outcome = isCancelled(e)
+      ? `Cancelled after ${useStudio.getState().training?.losses.length ?? 0} steps; the model is as it was before.`
+      : `Failed: ${messageOf(e)}`;
+    setStudio((s) => ({ training: s.training && { ...s.training, outcome } }));
+    reportError(e);
+  }
+}
+
+export function cancelFinetune() {
+  const t = useStudio.getState().training;
+  if (t && t.outcome === null) void bridge.cancel(t.jobId);
 }

@@ -119,6 +119,8 @@ export type StepKind = 'original' | 'prune' | 'finetune';
 export interface HistoryPoint {
   id: number;
   parentId: number | null;
+  /** The starting point sliders prune from while this point is current (itself for original and fine-tuned points). */
+  baseId: number;
   kind: StepKind;
   label: string;
   settings: PruneSettings | null;
@@ -165,6 +167,27 @@ export interface JobProgress {
   /** 0..1 */
   fraction: number;
   label: string;
+  /** Training jobs: the step just finished. */
+  train?: TrainProgress;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  loss: number;
+  /** ms left at the current pace. */
+  etaMs: number;
+  /** Pruned weights still exactly 0, counted after this step (all of them, when the masks hold). */
+  zerosKept: number;
+  zerosPruned: number;
+}
+
+export interface FinetuneOptions {
+  /** Passes over the demo training images; fractions allowed (0.25 = a quarter). */
+  epochs: number;
+  learningRate: number;
+  optimizer: 'adam' | 'sgd';
+  batchSize: number;
 }
 
 export type ProgressCallback = (p: JobProgress) => void;
@@ -181,6 +204,12 @@ export interface StudioEngineApi {
   evaluate(jobId: number, onProgress?: ProgressCallback): Promise<EvalResult>;
   /** One-shot prune of the step's starting point with these settings, evaluated on the live subset. */
   prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult>;
+  /**
+   * Fine-tunes the current model on the demo training images, keeping every pruned weight at exactly
+   * 0; the result is a new history point and the starting point of later prunes. Cancel stops it
+   * after the running batch and leaves the model as it was.
+   */
+  finetune(jobId: number, options: FinetuneOptions, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Makes a history point current again. */
   restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Cooperative cancel: the job stops at its next batch boundary and rejects with a CancelledError. */

@@ -123,6 +123,40 @@ describe('PruningSession', () => {
     expect(controls[0]).toBe(step);
   });
 
+  it('fine-tunes with pruned weights held at 0; the result is the new starting point', async () => {
+    s = await session();
+    const pruned = await s.prune(global('unstructured', 0.6), UNCONTROLLED);
+    const batch = (i: number) => tf.tidy(() => ({ xs: tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', i), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat() }));
+    const n0 = tf.memory().numTensors;
+    const tuned = await s.finetune({ steps: 5, batch, optimizer: { kind: 'adam', learningRate: 0.01 }, label: 'fine-tuned' }, UNCONTROLLED);
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(tuned).toMatchObject({ kind: 'finetune', baseId: tuned.id, parentId: pruned.id });
+    expect(tuned.prunableSparsity).toBeCloseTo(pruned.prunableSparsity, 10);
+    expect(tuned.metric.value).not.toBe(pruned.metric.value); // the weights moved
+    // Pruning the fine-tuned model at the same target keeps its zeros: nothing changes but the point.
+    const again = await s.prune(global('unstructured', 0.6), UNCONTROLLED);
+    expect(again.baseId).toBe(tuned.id);
+    expect(again.metric.value).toBe(tuned.metric.value);
+    // Back to the one-shot point: its own weights, not the fine-tuned ones.
+    await s.restore(pruned.id);
+    expect(s.current.metric.value).toBe(pruned.metric.value);
+    expect((await s.restore(tuned.id)).metric.value).toBe(tuned.metric.value);
+  });
+
+  it('a cancelled fine-tune leaves the model as it was', async () => {
+    s = await session();
+    await s.prune(global('unstructured', 0.5), UNCONTROLLED);
+    const weights = await captureWeights(s.model);
+    const batch = (i: number) => tf.tidy(() => ({ xs: tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', i), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat() }));
+    let steps = 0;
+    const cancelAtTwo: JobControl = { checkpoint: async () => { if (++steps === 2) throw new CancelledError(); } };
+    await expect(s.finetune({ steps: 10, batch, optimizer: { kind: 'sgd', learningRate: 0.1 }, label: 'x' }, cancelAtTwo)).rejects.toThrow('Cancelled');
+    expect(steps).toBe(2);
+    expect(s.history()).toHaveLength(2);
+    const now = await captureWeights(s.model);
+    for (const [k, w] of Object.entries(weights)) expect(now[k].values).toEqual(w.values);
+  });
+
   it('Taylor without data says so', async () => {
     s = await session();
     await expect(s.prune({ ...global('unstructured', 0.5), criterion: 'taylor' }, UNCONTROLLED)).rejects.toThrow(

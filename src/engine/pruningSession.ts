@@ -10,9 +10,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EvalResult, HistoryPoint, ModelSummary, PrunableLayer, PruneSettings, StepKind } from './api';
 import type { JobControl } from '../core/job';
 import { buildModel, captureModel, topologyOf, type ModelState } from '../core/model/modelState';
+import { trainSteps, type LossFn, type OptimizerSpec, type StepInfo, type TrainBatch } from '../core/train';
 import { modelStats } from '../core/graph/summary';
 import {
-  applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, nmSkipReason,
+  applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, masksFromZeros, nmSkipReason,
   removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type ModelCounts, type TaylorOptions,
 } from '../core/prune';
 
@@ -71,7 +72,7 @@ export class PruningSession {
     const session = new PruningSession(model, hooks);
     const id = session.nextId++;
     const state = await captureModel(model);
-    const view = await session.describe(id, null, 'original', 'Original model', null, metric, [], 0);
+    const view = await session.describe(id, null, id, 'original', 'Original model', null, metric, [], 0);
     session.points.set(id, { view, baseId: id, state });
     session.currentId = id;
     return session;
@@ -117,8 +118,35 @@ export class PruningSession {
       await control.checkpoint(0.3, 'Evaluating');
       const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.3));
       const id = this.nextId++;
-      const view = await this.describe(id, this.currentId, 'prune', describeSettings(settings), settings, metric, result.skipped, performance.now() - t0);
+      const view = await this.describe(id, this.currentId, baseId, 'prune', describeSettings(settings), settings, metric, result.skipped, performance.now() - t0);
       this.points.set(id, { ...stored, view });
+      this.currentId = id;
+      return view;
+    } catch (e) {
+      await this.materialize(this.currentId);
+      throw e;
+    }
+  }
+
+  /**
+   * Trains the current model with every weight that is zero now held at exactly 0; the result is a
+   * new point that later prunes start from. A cancelled or failed run leaves the current point.
+   */
+  async finetune(options: FinetuneRun, control: JobControl): Promise<HistoryPoint> {
+    const t0 = performance.now();
+    const parentId = this.currentId;
+    try {
+      const masks = await masksFromZeros(this.live, listPrunableTensors(this.live));
+      await trainSteps(this.live, {
+        batches: options.batch, steps: options.steps, optimizer: options.optimizer, masks, lossFn: options.lossFn,
+        control: progressBetween(control, 0, 0.9), onStep: options.onStep,
+      });
+      const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.9));
+      const id = this.nextId++;
+      const state = await captureModel(this.live);
+      const view = await this.describe(id, parentId, id, 'finetune', options.label, null, metric, [], performance.now() - t0);
+      this.points.set(id, { view, baseId: id, state });
+      this.dependencies.set(id, buildDependencyGraph(this.live));
       this.currentId = id;
       return view;
     } catch (e) {
@@ -254,12 +282,12 @@ export class PruningSession {
   }
 
   private async describe(
-    id: number, parentId: number | null, kind: StepKind, label: string, settings: PruneSettings | null,
+    id: number, parentId: number | null, baseId: number, kind: StepKind, label: string, settings: PruneSettings | null,
     metric: EvalResult, skipped: { key: string; reason: string }[], ms: number,
   ): Promise<HistoryPoint> {
     const { totals } = await this.countsOf(id);
     return {
-      id, parentId, kind, label, settings, metric,
+      id, parentId, baseId, kind, label, settings, metric,
       params: totals.params,
       nonzero: totals.nonzero,
       prunableSparsity: totals.prunableSparsity,
@@ -272,9 +300,22 @@ export class PruningSession {
   }
 }
 
-/** Maps a sub-job's 0..1 progress into [from, 1] of the parent's. */
-function progressFrom(control: JobControl, from: number): JobControl {
-  return { checkpoint: (f, label) => control.checkpoint(from + (1 - from) * f, label) };
+/** Maps a sub-job's 0..1 progress into [from, to] of the parent's. */
+function progressBetween(control: JobControl, from: number, to: number): JobControl {
+  return { checkpoint: (f, label) => control.checkpoint(from + (to - from) * f, label) };
+}
+
+const progressFrom = (control: JobControl, from: number) => progressBetween(control, from, 1);
+
+export interface FinetuneRun {
+  steps: number;
+  /** Batch for step i; the trainer disposes it after the step. */
+  batch: (step: number) => TrainBatch;
+  optimizer: OptimizerSpec;
+  /** Default: cross-entropy with the model in training mode. */
+  lossFn?: LossFn;
+  label: string;
+  onStep?: (info: StepInfo) => void;
 }
 
 function disposeCalibration(t: TaylorOptions) {

@@ -8,6 +8,7 @@ import { MetricCards } from './MetricCards';
 import { SummaryTable } from './SummaryTable';
 import { PrunePanel } from './PrunePanel';
 import { HistoryPanel } from './HistoryPanel';
+import { FinetunePanel } from './FinetunePanel';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -37,7 +38,10 @@ export function App() {
         <JobProgressBar />
         <MetricCards />
         <div className="workbench">
-          <PrunePanel />
+          <div className="left-column">
+            <PrunePanel />
+            <FinetunePanel />
+          </div>
           <HistoryPanel />
         </div>
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}

@@ -39,7 +39,7 @@ export function PrunePanel() {
     <section className="panel prune-panel" aria-labelledby="prune-title">
       <div className="panel-head">
         <h2 id="prune-title">Prune</h2>
-        <span className="muted small">each change is a one-shot prune of the original, measured live</span>
+        <span className="muted small">each change is a one-shot prune of the starting point (the original, or the last fine-tuned model), measured live</span>
       </div>
       <div className="prune-grid">
         <label className="stacked">

@@ -1,0 +1,71 @@
+// Fine-tuning from the studio: a pruned model wins accuracy back with its zeros intact, and cancel
+// stops within one batch leaving the model usable. WebGL: the fastest trainer on machines without a GPU.
+import { test, expect, type Page } from '@playwright/test';
+import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let errors: string[];
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  errors = collectPageErrors(page);
+  await page.goto('./?backend=webgl');
+  await waitForDemoReady(page);
+});
+
+test.afterAll(async () => {
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+const point = (step: number) => page.locator(`[data-testid="history-point"][data-step="${step}"]`);
+const idle = () => expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 170_000 });
+
+test('fine-tuning a 90%-pruned model raises its accuracy and keeps every pruned weight at 0', async () => {
+  test.setTimeout(420_000);
+  await page.getByTestId('global-sparsity').fill('90');
+  await expect(point(1)).toHaveAttribute('aria-current', 'step', { timeout: 120_000 });
+  await idle();
+  const oneShot = Number(await point(1).getAttribute('data-accuracy'));
+  const nonzero = await numberAttr(page, 'model-nonzero');
+
+  await page.getByTestId('finetune-epochs').fill('0.25');
+  await page.getByTestId('finetune').click();
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await expect(point(2)).toHaveAttribute('data-kind', 'finetune', { timeout: 400_000 });
+  await idle();
+  await expect(page.getByTestId('finetune-outcome')).toContainText('every pruned weight is still exactly 0');
+  const tuned = Number(await point(2).getAttribute('data-accuracy'));
+  expect(tuned).toBeGreaterThan(oneShot);
+  // Same zeros: fine-tuning moved only the kept weights (and biases / BatchNorm, which were never zero).
+  expect(await numberAttr(page, 'model-nonzero')).toBe(nonzero);
+  await expect(page.locator('[data-testid="chart-point"][data-step="2"]')).toHaveClass(/dot-finetune/);
+  await keepScreenshot(page, test.info(), 'finetuned');
+});
+
+test('cancel stops a fine-tune within one batch and the model stays usable', async () => {
+  const steps = await page.locator('[data-testid="history-point"]').count();
+  const accuracy = await numberAttr(page, 'accuracy');
+  const nonzero = await numberAttr(page, 'model-nonzero');
+  await page.getByTestId('finetune-epochs').fill('2');
+  await page.getByTestId('finetune').click();
+  const step = page.getByTestId('finetune-step');
+  await expect(step).toHaveAttribute('data-step', /^[1-9]/, { timeout: 60_000 });
+  const atClick = Number(await step.getAttribute('data-step'));
+  await page.getByTestId('cancel-finetune').click();
+  await idle();
+  const outcome = await page.getByTestId('finetune-outcome').innerText();
+  const ran = Number(/Cancelled after (\d+) steps/.exec(outcome)?.[1]);
+  expect(ran).toBeGreaterThanOrEqual(atClick);
+  expect(ran).toBeLessThanOrEqual(atClick + 1);
+  await expect(page.locator('[data-testid="history-point"]')).toHaveCount(steps);
+  expect(await numberAttr(page, 'accuracy')).toBe(accuracy);
+  expect(await numberAttr(page, 'model-nonzero')).toBe(nonzero);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  // Still usable: a new prune step works on the fine-tuned starting point.
+  await page.getByTestId('global-sparsity').fill('95');
+  await expect(point(steps)).toHaveAttribute('aria-current', 'step', { timeout: 120_000 });
+  expect(await numberAttr(page, 'model-nonzero')).toBeLessThan(nonzero);
+});
