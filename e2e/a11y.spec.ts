@@ -1,0 +1,40 @@
+// Accessibility: no serious or critical axe violations in light and dark mode with the studio in use,
+// and the pruning controls are reachable and operable from the keyboard.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { collectPageErrors, waitForDemoReady } from './helpers';
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`no serious or critical axe violations (${colorScheme})`, async ({ page }) => {
+    const errors = collectPageErrors(page);
+    await page.emulateMedia({ colorScheme });
+    await page.goto('./?backend=cpu');
+    await waitForDemoReady(page);
+    await page.getByTestId('global-sparsity').fill('60');
+    await expect(page.locator('[data-testid="history-point"][data-step="1"]')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+    await expect(page.locator('[data-testid="chart-point"]')).toHaveCount(2);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const bad = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+    expect(bad).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+}
+
+test('the pruning controls work from the keyboard, with a visible focus ring', async ({ page }) => {
+  await page.goto('./?backend=cpu');
+  await waitForDemoReady(page);
+  const slider = page.getByTestId('global-sparsity');
+  // Tab from the page start until the global slider has focus.
+  for (let i = 0; i < 15 && !(await slider.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(slider).toBeFocused();
+  const outline = await slider.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe('none');
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.locator('[data-testid="history-point"][data-step="1"]')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+  await expect(slider).toHaveValue('10');
+  await expect(page.locator('[data-testid="history-point"][data-step="1"]')).toContainText('unstructured 10% global');
+});
