@@ -1,10 +1,11 @@
 // What the accuracy-vs-size chart plots: pure functions over history points, no React.
 import type { HistoryPoint, StepKind } from '../engine/api';
 
-export type SizeAxis = 'nonzero' | 'params' | 'macs';
+export type SizeAxis = 'nonzero' | 'gzip' | 'params' | 'macs';
 
-export const SIZE_AXES: Record<SizeAxis, { label: string; short: string; of: (p: HistoryPoint) => number }> = {
+export const SIZE_AXES: Record<SizeAxis, { label: string; short: string; of: (p: HistoryPoint) => number; tick?: (n: number) => string }> = {
   nonzero: { label: 'Nonzero parameters', short: 'nonzero params', of: (p) => p.nonzero },
+  gzip: { label: 'Export size, float32 gzipped (KB)', short: 'gzip KB', of: (p) => p.gzipBytes, tick: (n) => `${compactCount(n / 1024)}` },
   params: { label: 'Parameters (after channel removal)', short: 'params', of: (p) => p.params },
   macs: { label: 'MACs per example (nonzero weights)', short: 'MACs', of: (p) => p.nonzeroMacs },
 };

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import { startStudio } from './studioActions';
-import { forcedBackendFrom } from './urlOptions';
+import { forcedBackendFrom, modelUrlFrom } from './urlOptions';
 import { setStudio } from './store';
 import './styles.css';
 
@@ -18,4 +18,4 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void startStudio(forcedBackendFrom(location.search));
+void startStudio(forcedBackendFrom(location.search), modelUrlFrom(location.search));

@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendReport, ChannelNorm, Criterion, DemoCatalog, EvalResult, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendReport, ChannelNorm, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -44,6 +44,13 @@ export interface StudioState {
   redo: number[];
   /** ms from navigation start to the demo's baseline accuracy on screen. */
   readyMs: number | null;
+  /** Export sizes of a history point (measured by encoding its files in the worker). */
+  sizes: { pointId: number; sizes: ExportSizes } | null;
+  /** The compare panel's last measurement, for the point it was made on. */
+  compare: { pointId: number; result: CompareResult } | null;
+  /** The last sensitivity scan (of the starting point named in it) and the last plan. */
+  scan: SensitivityView | null;
+  plan: PlanResult | null;
 }
 
 export const useStudio = create<StudioState>(() => ({
@@ -64,6 +71,10 @@ export const useStudio = create<StudioState>(() => ({
   redo: [],
   training: null,
   readyMs: null,
+  sizes: null,
+  compare: null,
+  scan: null,
+  plan: null,
 }));
 
 export const setStudio = useStudio.setState;

@@ -1,5 +1,6 @@
 // User intents -> engine jobs -> store updates. Components call these; they never talk to the engine.
-import type { BackendName, ChannelNorm, Criterion, FinetuneOptions, Granularity, StepResult } from '../engine/api';
+import * as Comlink from 'comlink';
+import type { BackendName, BaselineResult, ChannelNorm, Criterion, ExportRequest, FinetuneOptions, Granularity, ModelFile, PlanRequest, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
 import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
 import { currentPoint, DEFAULT_CONTROLS, setStudio, useStudio, type PruneControls } from './store';
@@ -26,16 +27,51 @@ export function dismissError() {
   setStudio({ error: null });
 }
 
-async function loadAndEvaluate(id: string) {
-  const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
-  setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, undo: [], redo: [], controls: DEFAULT_CONTROLS });
-  const measured = await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result;
-  const { baseline, point } = measured;
-  setStudio({ baseline, current: baseline, history: [point], currentPointId: point.id, summary: measured.summary });
+/** A fresh model on screen: its summary and original point; every per-model state starts over. */
+function showNewModel(modelId: string, { baseline, point, summary }: BaselineResult) {
+  setStudio({
+    summary, modelId, baseline, current: baseline, history: [point], currentPointId: point.id, undo: [], redo: [],
+    controls: DEFAULT_CONTROLS, training: null, error: null, sizes: null, compare: null, scan: null, plan: null,
+  });
 }
 
-/** Picks a backend, reads the demo catalog and opens the first demo model. */
-export async function startStudio(forcedBackend: BackendName | null) {
+async function loadAndEvaluate(id: string) {
+  const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
+  setStudio({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, undo: [], redo: [], controls: DEFAULT_CONTROLS, training: null });
+  showNewModel(id, await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result);
+}
+
+/**
+ * Opens the user's model files. The engine swaps the model only when everything worked: a failure
+ * shows its message and leaves the current model, its history and the sliders exactly as they were.
+ */
+export async function importModelFiles(files: ModelFile[]) {
+  if (useStudio.getState().fatal) return;
+  dismissError();
+  cancelPendingPrune();
+  try {
+    const result = await bridge.run((engine, jobId, onProgress) =>
+      engine.importModel(jobId, Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer)), onProgress)).result;
+    showNewModel(result.summary.id, result);
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** `?model=<url of a model.json>`: the same, fetched from that URL (shards relative to it). */
+export async function importModelUrl(url: string) {
+  dismissError();
+  cancelPendingPrune();
+  try {
+    const result = await bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result;
+    showNewModel(result.summary.id, result);
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
+export async function startStudio(forcedBackend: BackendName | null, modelUrl: string | null = null) {
   try {
     const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
     const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;
@@ -44,6 +80,8 @@ export async function startStudio(forcedBackend: BackendName | null) {
     setStudio({ catalog });
     await loadAndEvaluate(catalog.models[0].id);
     setStudio({ readyMs: Math.round(performance.now()) });
+    // The demo stays underneath: a model URL that fails to load leaves a working studio and says why.
+    if (modelUrl) await importModelUrl(modelUrl);
   } catch (e) {
     // Without a backend or a model nothing else can work: say so and stay in the error state.
     const { backend, summary } = useStudio.getState();
@@ -248,4 +286,141 @@ export async function startFinetune(options: FinetuneOptions) {
 export function cancelFinetune() {
   const t = useStudio.getState().training;
   if (t && t.outcome === null) void bridge.cancel(t.jobId);
+}
+
+/** Holds the running fine-tune between two batches; nothing is lost. */
+export function pauseFinetune() {
+  const t = useStudio.getState().training;
+  if (t && t.outcome === null) void bridge.engine.pause(t.jobId);
+}
+
+export function resumeFinetune() {
+  const t = useStudio.getState().training;
+  if (t && t.outcome === null) void bridge.engine.resume(t.jobId);
+}
+
+/** Re-estimates BatchNorm statistics of the current model (no labels, no gradients): a new step. */
+export async function recalibrateBatchNorm() {
+  cancelPendingPrune();
+  try {
+    const step = await bridge.run((engine, jobId, onProgress) => engine.recalibrateBatchNorm(jobId, onProgress)).result;
+    showStep(step, 'step');
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+// ---- Export and compare
+
+/** Measures the current step's export sizes (each precision, raw and gzip), once per step. */
+export async function measureSizes() {
+  const { currentPointId, sizes } = useStudio.getState();
+  if (currentPointId === null || sizes?.pointId === currentPointId) return;
+  try {
+    const measured = await bridge.run((engine, jobId, onProgress) => engine.exportSizes(jobId, onProgress)).result;
+    setStudio({ sizes: { pointId: currentPointId, sizes: measured } });
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/** Saves bytes made in the worker through a temporary link (the worker cannot download). */
+function download(name: string, bytes: Uint8Array, type: string) {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Exports the current model: the worker encodes, the page downloads. Returns the names saved. */
+export async function exportCurrent(request: ExportRequest): Promise<string[]> {
+  try {
+    const bundle = await bridge.run((engine, jobId, onProgress) => engine.exportModel(jobId, request, onProgress)).result;
+    for (const f of bundle.files) download(f.name, f.bytes, f.type);
+    return bundle.files.map((f) => f.name);
+  } catch (e) {
+    reportError(e);
+    return [];
+  }
+}
+
+/** Original against current: counts, sizes, metric and latency measured in the worker. */
+export async function compareWithOriginal() {
+  const { currentPointId } = useStudio.getState();
+  if (currentPointId === null) return;
+  try {
+    const result = await bridge.run((engine, jobId, onProgress) => engine.compare(jobId, onProgress)).result;
+    setStudio({ compare: { pointId: currentPointId, result } });
+  } catch (e) {
+    reportError(e);
+  }
+}
+
+/**
+ * Per-layer weight views (stats, histogram, heatmap) of the current model. Queued like every engine
+ * call; the caller shows its own loading and error states, so a failure here does not touch the
+ * studio's error banner. When its turn in the queue comes and `stillWanted()` is false (a newer
+ * request replaced it), it resolves to null without asking the engine.
+ */
+export function loadLayerDetail(path: string, stillWanted: () => boolean = () => true): Promise<import('../engine/api').LayerDetail | null> {
+  return bridge.run((engine, jobId, onProgress) => (stillWanted() ? engine.layerDetail(jobId, path, onProgress) : Promise.resolve(null))).result;
+}
+
+// ---- Sensitivity scan and plan
+
+/** The job running a scan or a plan, so that the panel can cancel it. */
+let planJob: number | null = null;
+
+export function cancelPlanning() {
+  if (planJob !== null) void bridge.cancel(planJob);
+}
+
+/** Scans the current starting point with the current granularity and criterion. */
+export async function runScan(): Promise<boolean> {
+  const { controls } = useStudio.getState();
+  if (controls.granularity !== 'unstructured' && controls.granularity !== 'channels') {
+    setStudio({ error: '2:4 and 4:8 have no sparsity to plan: choose unstructured or channels first' });
+    return false;
+  }
+  cancelPendingPrune();
+  const job = bridge.run((engine, jobId, onProgress) =>
+    engine.scanSensitivity(jobId, { granularity: controls.granularity as 'unstructured' | 'channels', criterion: controls.criterion, channelNorm: controls.channelNorm }, onProgress));
+  planJob = job.jobId;
+  try {
+    setStudio({ scan: await job.result, plan: null, error: null });
+    return true;
+  } catch (e) {
+    reportError(e);
+    return false;
+  } finally {
+    planJob = null;
+  }
+}
+
+/** Is the last scan one of the current starting point, with the current controls? */
+function scanFits(): boolean {
+  const s = useStudio.getState();
+  const base = currentPoint(s)?.baseId;
+  return s.scan !== null && s.scan.baseId === base && s.scan.granularity === s.controls.granularity && s.scan.criterion === s.controls.criterion;
+}
+
+/** "Plan for me": scans when needed, plans per-layer sparsities for the target, and sets the layer sliders to them. */
+export async function planForMe(target: PlanRequest) {
+  if (!scanFits() && !(await runScan())) return;
+  const job = bridge.run((engine, jobId, onProgress) => engine.planAllocation(jobId, target, onProgress));
+  planJob = job.jobId;
+  try {
+    const plan = await job.result;
+    setStudio({ plan });
+    updateControls({ granularity: plan.granularity, mode: 'perLayer', perLayer: { ...plan.sparsity } }, 'now');
+  } catch (e) {
+    reportError(e);
+  } finally {
+    planJob = null;
+  }
 }

@@ -18,3 +18,8 @@ export interface JobControl {
 
 /** A control that never cancels and ignores progress (tests, scripts). */
 export const UNCONTROLLED: JobControl = { checkpoint: async () => {} };
+
+/** Maps a sub-job's 0..1 progress into [from, to] of the parent's (same cancellation). */
+export function progressBetween(control: JobControl, from: number, to: number): JobControl {
+  return { checkpoint: (f, label) => control.checkpoint(from + (to - from) * f, label) };
+}

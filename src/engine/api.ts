@@ -1,5 +1,7 @@
 // The typed contract between the page and the worker. The app imports this file for types only
 // (`import type`), so nothing here may pull in tfjs or run code at import time.
+// Type-only (erased at build): the per-layer weight views are defined next to the code computing them.
+import type { KernelDetail } from '../core/graph/weightStats';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
@@ -92,9 +94,34 @@ export interface PrunableLayer {
   nmSkip: string | null;
 }
 
+/** Where the loaded model came from and what it is measured on. */
+export interface ModelSource {
+  kind: 'demo' | 'file' | 'url';
+  /** The files it was read from (the model JSON first). */
+  files: string[];
+  metric: 'accuracy' | 'fidelity';
+  /** What the metric is, in words: "accuracy on 2,000 Fashion-MNIST test images ...", "fidelity: ...". */
+  metricNote: string;
+  /** Whether fine-tuning has labels; without them it distils from the original model. */
+  labelled: boolean;
+  /** Class names (the demo's, or a Teachable Machine metadata.json's). */
+  labels: string[] | null;
+  /** What import changed to make the files load (Keras 3 quirks and the like). */
+  fixes: string[];
+  /** Problems worth knowing that did not stop the import (NaN weights and the like). */
+  warnings: string[];
+}
+
+/** One file handed to the engine: its path as dropped (folders included) and its bytes. */
+export interface ModelFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
 export interface ModelSummary {
   id: string;
   name: string;
+  source: ModelSource;
   inputShape: (number | null)[];
   outputShape: (number | null)[];
   layers: LayerSummary[];
@@ -133,6 +160,8 @@ export interface HistoryPoint {
   nonzeroMacs: number;
   /** Raw float32 bytes of the weights. */
   bytes: number;
+  /** The float32 weight files gzipped, as a web server would send them (what pruning really saves in transfer). */
+  gzipBytes: number;
   /** What the step left alone and why (N:M not applicable, locked channel groups). */
   skipped: { key: string; reason: string }[];
   ms: number;
@@ -169,6 +198,8 @@ export interface JobProgress {
   label: string;
   /** Training jobs: the step just finished. */
   train?: TrainProgress;
+  /** Set while the job is held by pause(). */
+  paused?: boolean;
 }
 
 export interface TrainProgress {
@@ -188,9 +219,128 @@ export interface FinetuneOptions {
   learningRate: number;
   optimizer: 'adam' | 'sgd';
   batchSize: number;
+  /**
+   * 'labels' (default): cross-entropy against the labels. 'distill': learn the original model's
+   * outputs (knowledge distillation), no labels needed. Models without labelled data always distil.
+   */
+  targets?: 'labels' | 'distill';
+  /**
+   * A sparsity-inducing penalty added to the loss, so that the next prune removes weights that are
+   * already near zero: L1 on kernels, group lasso on channels, or L1 on BatchNorm gamma (network slimming).
+   */
+  regularizer?: { kind: 'l1' | 'groupLasso' | 'bnGamma'; strength: number } | null;
 }
 
 export type ProgressCallback = (p: JobProgress) => void;
+
+/** A sensitivity scan: each layer (or channel group) pruned alone along a ladder of sparsities. */
+export interface ScanRequest {
+  granularity: 'unstructured' | 'channels';
+  criterion: Criterion;
+  channelNorm?: ChannelNorm;
+}
+
+export interface SensitivityView {
+  /** The history point whose starting point was scanned. */
+  baseId: number;
+  granularity: 'unstructured' | 'channels';
+  criterion: Criterion;
+  metric: 'accuracy' | 'fidelity';
+  baseline: number;
+  ladder: number[];
+  units: {
+    id: string;
+    layers: string[];
+    params: number;
+    curve: { sparsity: number; metric: number; estimated?: boolean }[];
+    /** Largest sparsity within one point of the baseline, and the mean drop over the ladder. */
+    robustness: { maxSparsity: number; area: number };
+  }[];
+  /** Unit ids, most robust first. */
+  ranking: string[];
+  skipped: { id: string; layers: string[]; reason: string }[];
+  evaluations: number;
+  ms: number;
+}
+
+/** What "Plan for me" aims at. Fractions 0..1 for sparsity and maxDrop; bytes are float32 weights gzipped. */
+export type PlanTargetKind = 'sparsity' | 'gzipBytes' | 'macs' | 'maxDrop';
+export interface PlanRequest {
+  kind: PlanTargetKind;
+  value: number;
+}
+
+export interface PlanResult {
+  target: PlanRequest;
+  granularity: 'unstructured' | 'channels';
+  /** Layer path -> fraction, for the layer sliders. */
+  sparsity: Record<string, number>;
+  reached: boolean;
+  predictedMetric: number;
+  /** The planned allocation, measured (live subset). */
+  measuredMetric: number;
+  /** Every layer at the same fraction, for the same global sparsity, measured the same way. */
+  uniform: { sparsity: number; metric: number };
+  achieved: { sparsity: number; params: number; macs: number | null; gzipBytes: number };
+}
+
+export type ExportPrecision = 'float32' | 'float16' | 'uint8';
+export type ExportFormat = 'zip' | 'files';
+
+/** Bytes of the weight files, by actually encoding (and compressing) them. */
+export interface ExportSizes {
+  raw: number;
+  gzip: number;
+  float16: number;
+  float16Gzip: number;
+  uint8: number;
+  uint8Gzip: number;
+}
+
+export interface ExportRequest {
+  precision: ExportPrecision;
+  format: ExportFormat;
+}
+
+/** What the page downloads: one .zip, or the loose files (model.json first). */
+export interface ExportBundle {
+  fileName: string;
+  files: { name: string; bytes: Uint8Array; type: string }[];
+  precision: ExportPrecision;
+  /** Weight bytes at the chosen precision, raw and gzipped. */
+  weightBytes: number;
+  weightGzipBytes: number;
+}
+
+/** One side of the compare panel. */
+export interface CompareSide {
+  params: number;
+  nonzero: number;
+  macs: number;
+  nonzeroMacs: number;
+  sizes: ExportSizes;
+  metric: EvalResult;
+  /** Median ms of one single-example prediction in the worker, after warm-up. */
+  latencyMs: number;
+  latencyRuns: number;
+}
+
+export interface CompareResult {
+  original: CompareSide;
+  current: CompareSide;
+  backend: BackendName;
+}
+
+export type { KernelDetail, KernelHeatmap, WeightHistogram, WeightStats } from '../core/graph/weightStats';
+
+/** The weight views of one layer of the current model: one entry per prunable kernel (plain data). */
+export interface LayerDetail {
+  /** The layer's path, as in LayerSummary.name ("conv1", "features/conv_1"). */
+  path: string;
+  className: string;
+  /** Stats, histogram of the nonzero values (zeros counted apart) and a downsampled |w| / zeros heatmap per kernel. */
+  kernels: KernelDetail[];
+}
 
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
@@ -198,6 +348,14 @@ export interface StudioEngineApi {
   demoCatalog(): Promise<DemoCatalog>;
   /** Loads a demo model (and the demo data on first use); returns its summary. */
   loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary>;
+  /**
+   * Reads a model from the user's files (loose files, a folder's files, or a .zip), checks it, loads it
+   * and measures it. Only when all of that worked does it replace the current model; a failure
+   * rejects with a message naming the file and the problem and leaves everything as it was.
+   */
+  importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback): Promise<BaselineResult>;
+  /** The same from a URL of a model JSON; shards are fetched relative to it. */
+  importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult>;
   /** Evaluates the freshly loaded model on the whole held-out set; starts the history. */
   evaluateBaseline(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult>;
   /** Metric of the current model on the whole held-out set. */
@@ -210,12 +368,32 @@ export interface StudioEngineApi {
    * after the running batch and leaves the model as it was.
    */
   finetune(jobId: number, options: FinetuneOptions, onProgress?: ProgressCallback): Promise<StepResult>;
+  /** Sizes of the current model's weight files at each precision, raw and gzipped. */
+  exportSizes(jobId: number, onProgress?: ProgressCallback): Promise<ExportSizes>;
+  /** The current model's files (or a .zip of them, with a README and a JSON report), made in the worker. */
+  exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle>;
+  /** The original and the current model side by side: counts, sizes, metric and measured latency. */
+  compare(jobId: number, onProgress?: ProgressCallback): Promise<CompareResult>;
+  /** Scans the current starting point's sensitivity per layer (or channel group). Cancellable within one evaluation. */
+  scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView>;
+  /** Per-layer sparsities that meet `request` from the last scan, measured against uniform pruning; the model is left as it was. */
+  planAllocation(jobId: number, request: PlanRequest, onProgress?: ProgressCallback): Promise<PlanResult>;
   /** Makes a history point current again. */
   restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Cooperative cancel: the job stops at its next batch boundary and rejects with a CancelledError. */
   cancel(jobId: number): Promise<void>;
+  /** Holds a running job at its next batch boundary (nothing is lost); resume lets it go on. */
+  pause(jobId: number): Promise<void>;
+  resume(jobId: number): Promise<void>;
+  /**
+   * Re-estimates every BatchNormalization layer's moving mean and variance on a few hundred inputs
+   * (no labels, no gradients): a one-click recovery after pruning. The result is a new step.
+   */
+  recalibrateBatchNorm(jobId: number, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+  /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */
+  layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail>;
 }
 
 export const CANCELLED_MESSAGE = 'Cancelled';

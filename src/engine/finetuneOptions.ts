@@ -8,5 +8,6 @@ export function validateFinetuneOptions(o: FinetuneOptions): FinetuneOptions {
   }
   if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new Error(`Unknown optimizer "${String(o.optimizer)}" (use adam or sgd)`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 1024) throw new Error(`The batch size must be a whole number from 1 to 1024, got ${o.batchSize}`);
+  if (o.targets !== undefined && o.targets !== 'labels' && o.targets !== 'distill') throw new Error(`Unknown targets "${String(o.targets)}" (use labels or distill)`);
   return o;
 }

@@ -14,9 +14,26 @@ export interface JobHandle {
 export class JobRegistry {
   private readonly cancelled = new Set<number>();
   private readonly running = new Set<number>();
+  /** Paused jobs, each with the way to let it go on. */
+  private readonly paused = new Map<number, { resume: Promise<void>; release: () => void }>();
 
   cancel(jobId: number) {
-    if (this.running.has(jobId)) this.cancelled.add(jobId);
+    if (!this.running.has(jobId)) return;
+    this.cancelled.add(jobId);
+    this.resume(jobId); // a paused job must wake up to see the cancel
+  }
+
+  /** Holds a job at its next checkpoint (between batches) until resume or cancel. */
+  pause(jobId: number) {
+    if (!this.running.has(jobId) || this.paused.has(jobId)) return;
+    let release = () => {};
+    const resume = new Promise<void>((ok) => (release = ok));
+    this.paused.set(jobId, { resume, release });
+  }
+
+  resume(jobId: number) {
+    this.paused.get(jobId)?.release();
+    this.paused.delete(jobId);
   }
 
   async run<T>(jobId: number, onProgress: ProgressCallback | undefined, work: (control: JobControl, job: JobHandle) => Promise<T>): Promise<T> {
@@ -26,6 +43,12 @@ export class JobRegistry {
       checkpoint: async (fraction, label) => {
         onProgress?.({ jobId, fraction, label, train });
         await yieldToEventLoop();
+        const hold = this.paused.get(jobId);
+        if (hold) {
+          onProgress?.({ jobId, fraction, label: `Paused: ${label}`, train, paused: true });
+          await hold.resume;
+          onProgress?.({ jobId, fraction, label, train });
+        }
         if (this.cancelled.has(jobId)) throw new CancelledError();
       },
     };
@@ -34,6 +57,7 @@ export class JobRegistry {
     } finally {
       this.running.delete(jobId);
       this.cancelled.delete(jobId);
+      this.resume(jobId);
     }
   }
 }

@@ -6,12 +6,13 @@
 // weights back. A prune step stores only what it adds (masks, or a channel plan), a starting point
 // stores the whole model (topology + weights); any point can be rebuilt exactly from that.
 // A failed or cancelled step leaves the live model exactly as the current point describes it.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { EvalResult, HistoryPoint, ModelSummary, PrunableLayer, PruneSettings, StepKind } from './api';
-import type { JobControl } from '../core/job';
+import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { buildModel, captureModel, topologyOf, type ModelState } from '../core/model/modelState';
-import { trainSteps, type LossFn, type OptimizerSpec, type StepInfo, type TrainBatch } from '../core/train';
+import { recalibrateBatchNorm, trainSteps, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from '../core/train';
 import { modelStats } from '../core/graph/summary';
+import { float32GzipBytes } from '../core/metrics/sizes';
 import {
   applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, masksFromZeros, nmSkipReason,
   removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type ModelCounts, type TaylorOptions,
@@ -138,21 +139,78 @@ export class PruningSession {
     try {
       const masks = await masksFromZeros(this.live, listPrunableTensors(this.live));
       await trainSteps(this.live, {
-        batches: options.batch, steps: options.steps, optimizer: options.optimizer, masks, lossFn: options.lossFn,
+        batches: options.batch, steps: options.steps, optimizer: options.optimizer, masks, lossFn: options.lossFn, regularizer: options.regularizer,
         control: progressBetween(control, 0, 0.9), onStep: options.onStep,
       });
       const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.9));
-      const id = this.nextId++;
-      const state = await captureModel(this.live);
-      const view = await this.describe(id, parentId, id, 'finetune', options.label, null, metric, [], performance.now() - t0);
-      this.points.set(id, { view, baseId: id, state });
-      this.dependencies.set(id, buildDependencyGraph(this.live));
-      this.currentId = id;
-      return view;
+      return await this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
     } catch (e) {
       await this.materialize(this.currentId);
       throw e;
     }
+  }
+
+  /** The steps from the original model to the current one, oldest first (what an export's report calls its recipe). */
+  recipe(): { kind: StepKind; label: string; settings: PruneSettings | null; metric: EvalResult }[] {
+    const chain: HistoryPoint[] = [];
+    for (let id: number | null = this.currentId; id !== null; id = this.point(id).view.parentId) chain.push(this.point(id).view);
+    return chain.reverse().map((p) => ({ kind: p.kind, label: p.label, settings: p.settings, metric: p.metric }));
+  }
+
+  /**
+   * Runs `work` on the current step's starting point (its live model and dependency graph), then
+   * makes the live model the current point again, also after a cancel or an error. For work that
+   * measures the starting point under other masks (a sensitivity scan, a plan) without adding steps.
+   */
+  async onStartingPoint<T>(work: (model: tf.LayersModel, context: { baseId: number; dependencies: DependencyGraph; taylor: () => Promise<TaylorOptions> }) => Promise<T>): Promise<T> {
+    const baseId = this.point(this.currentId).baseId;
+    try {
+      await this.materialize(baseId);
+      return await work(this.live, {
+        baseId,
+        dependencies: this.dependencyGraph(baseId),
+        taylor: () => this.calibration(UNCONTROLLED),
+      });
+    } finally {
+      await this.materialize(this.currentId);
+    }
+  }
+
+  /** A new copy of the original model (a teacher for distillation); the caller disposes it. */
+  async buildOriginal(): Promise<tf.LayersModel> {
+    const first = [...this.points.values()].find((p) => p.view.kind === 'original');
+    if (!first?.state) throw new Error('internal: the history has no original model');
+    return buildModel(first.state);
+  }
+
+  /**
+   * Re-estimates BatchNorm statistics of the current model on `batches` (inputs only; the session
+   * disposes them). Weights and zeros are untouched; the result is a new starting point.
+   */
+  async recalibrate(batches: TrainBatch[], control: JobControl): Promise<HistoryPoint> {
+    const t0 = performance.now();
+    const parentId = this.currentId;
+    try {
+      await recalibrateBatchNorm(this.live, batches.map((b) => (Array.isArray(b.xs) ? b.xs[0] : b.xs)), progressBetween(control, 0, 0.4));
+      const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.4));
+      return await this.addStartingPoint(parentId, 'finetune', `BatchNorm recalibrated on ${batches.reduce((n, b) => n + (Array.isArray(b.xs) ? b.xs[0] : b.xs).shape[0], 0)} inputs`, metric, t0);
+    } catch (e) {
+      await this.materialize(this.currentId);
+      throw e;
+    } finally {
+      for (const b of batches) tf.dispose([b.xs, b.ys ?? []].flat());
+    }
+  }
+
+  /** The live model as a new point that later prunes start from (after training or recalibration). */
+  private async addStartingPoint(parentId: number, kind: StepKind, label: string, metric: EvalResult, t0: number): Promise<HistoryPoint> {
+    const id = this.nextId++;
+    const state = await captureModel(this.live);
+    const view = await this.describe(id, parentId, id, kind, label, null, metric, [], performance.now() - t0);
+    this.points.set(id, { view, baseId: id, state });
+    this.dependencies.set(id, buildDependencyGraph(this.live));
+    this.currentId = id;
+    return view;
   }
 
   /** Makes a point current again and rebuilds the live model for it. */
@@ -168,7 +226,7 @@ export class PruningSession {
     return this.current;
   }
 
-  async summary(): Promise<Omit<ModelSummary, 'id' | 'name'>> {
+  async summary(): Promise<Omit<ModelSummary, 'id' | 'name' | 'source'>> {
     const [stats, counts] = await Promise.all([modelStats(this.live), this.countsOf(this.currentId)]);
     const byPath = new Map(counts.layers.map((l) => [l.path, l]));
     const layers = stats.layers.map((l) => ({ ...l, macs: byPath.get(l.name)?.macs ?? null, nonzeroMacs: byPath.get(l.name)?.nonzeroMacs ?? null }));
@@ -294,16 +352,13 @@ export class PruningSession {
       macs: totals.macs,
       nonzeroMacs: totals.nonzeroMacs,
       bytes: totals.params * 4,
+      gzipBytes: await float32GzipBytes(this.live),
       skipped,
       ms,
     };
   }
 }
 
-/** Maps a sub-job's 0..1 progress into [from, to] of the parent's. */
-function progressBetween(control: JobControl, from: number, to: number): JobControl {
-  return { checkpoint: (f, label) => control.checkpoint(from + (to - from) * f, label) };
-}
 
 const progressFrom = (control: JobControl, from: number) => progressBetween(control, from, 1);
 
@@ -314,10 +369,11 @@ export interface FinetuneRun {
   optimizer: OptimizerSpec;
   /** Default: cross-entropy with the model in training mode. */
   lossFn?: LossFn;
+  regularizer?: Regularizer;
   label: string;
   onStep?: (info: StepInfo) => void;
 }
 
-function disposeCalibration(t: TaylorOptions) {
+export function disposeCalibration(t: TaylorOptions) {
   for (const b of t.batches) for (const x of [b.xs, b.ys].flat()) x.dispose();
 }

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useStudio } from '../store';
 import { redo, undo } from '../studioActions';
 import { Header } from './Header';
@@ -9,10 +9,16 @@ import { SummaryTable } from './SummaryTable';
 import { PrunePanel } from './PrunePanel';
 import { HistoryPanel } from './HistoryPanel';
 import { FinetunePanel } from './FinetunePanel';
+import { DropOverlay } from './DropOverlay';
+import { ModelSourceNote } from './ModelSourceNote';
+import { ExportPanel } from './ExportPanel';
+import { ComparePanel } from './ComparePanel';
+import { PlanPanel } from './PlanPanel';
 
 export function App() {
   const status = useStudio((s) => s.status);
   const summary = useStudio((s) => s.summary);
+  const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // Ctrl+Z / Ctrl+Shift+Z (Cmd on macOS; Ctrl+Y too) walk the history, anywhere but in a text field.
     const onKey = (e: KeyboardEvent) => {
@@ -28,7 +34,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   return (
-    <div className="app" data-testid="dropzone">
+    <div className="app" data-testid="dropzone" ref={root}>
+      <DropOverlay target={root} />
       <Header />
       <div data-testid="status" data-state={status} className="visually-hidden" aria-live="polite">
         {status === 'busy' ? 'Working' : status === 'error' ? 'Error' : 'Ready'}
@@ -37,12 +44,18 @@ export function App() {
         <ErrorBanner />
         <JobProgressBar />
         <MetricCards />
+        <ModelSourceNote />
         <div className="workbench">
           <div className="left-column">
             <PrunePanel />
+            <PlanPanel />
             <FinetunePanel />
           </div>
           <HistoryPanel />
+        </div>
+        <div className="outputs">
+          <ExportPanel />
+          <ComparePanel />
         </div>
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>

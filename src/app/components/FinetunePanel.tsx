@@ -1,14 +1,19 @@
 import { useState } from 'react';
 import type { FinetuneOptions } from '../../engine/api';
 import { useStudio } from '../store';
-import { cancelFinetune, startFinetune } from '../studioActions';
+import { cancelFinetune, pauseFinetune, recalibrateBatchNorm, resumeFinetune, startFinetune } from '../studioActions';
 import { formatCount, formatMs } from '../format';
 
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01];
+/** Penalty weight: strong enough to move the histogram within an epoch, weak enough not to wreck accuracy. */
+const REGULARIZER_STRENGTH = 1e-4;
 
 /** Fine-tune the current model: settings, a start/cancel button, live step, loss curve and ETA. */
 export function FinetunePanel() {
-  const [options, setOptions] = useState<FinetuneOptions>({ epochs: 1, learningRate: 0.001, optimizer: 'adam', batchSize: 64 });
+  const [options, setOptions] = useState<FinetuneOptions>({ epochs: 1, learningRate: 0.001, optimizer: 'adam', batchSize: 64, targets: 'labels' });
+  const labelled = useStudio((s) => s.summary?.source.labelled ?? true);
+  const distil = !labelled || options.targets === 'distill';
+  const hasBatchNorm = useStudio((s) => s.summary?.layers.some((l) => l.className === 'BatchNormalization') ?? false);
   const training = useStudio((s) => s.training);
   const progress = useStudio((s) => s.progress);
   const status = useStudio((s) => s.status);
@@ -16,6 +21,7 @@ export function FinetunePanel() {
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const running = training !== null && training.outcome === null;
   const t = running && progress?.jobId === training.jobId ? progress.train : undefined;
+  const paused = running && progress?.jobId === training.jobId && progress.paused === true;
   const set = (patch: Partial<FinetuneOptions>) => setOptions((o) => ({ ...o, ...patch }));
   const epochsValid = Number.isFinite(options.epochs) && options.epochs > 0 && options.epochs <= 50;
   return (
@@ -23,8 +29,8 @@ export function FinetunePanel() {
       <div className="panel-head">
         <h2 id="finetune-title">Fine-tune</h2>
         <span className="muted small">
-          on the {catalog ? formatCount(catalog.dataset.trainCount) : ''} demo training images; pruned weights stay exactly 0;
-          BatchNorm statistics stay fixed
+          {labelled ? <>on the {catalog ? formatCount(catalog.dataset.trainCount) : ''} demo training images</> : <>on generated inputs</>}
+          {distil ? ', learning the original model\'s outputs' : ''}; pruned weights stay exactly 0; BatchNorm statistics stay fixed
         </span>
       </div>
       <div className="finetune-grid">
@@ -48,16 +54,45 @@ export function FinetunePanel() {
           </select>
         </label>
         <label className="stacked">
+          <span className="field-label">Targets</span>
+          <select data-testid="finetune-targets" value={labelled ? options.targets : 'distill'} disabled={running || !labelled}
+            title={labelled ? undefined : 'This model has no labelled data here: it learns from the original model'}
+            onChange={(e) => set({ targets: e.target.value as FinetuneOptions['targets'] })}>
+            <option value="labels">Labels</option>
+            <option value="distill">Distil from original (no labels)</option>
+          </select>
+        </label>
+        <label className="stacked">
           <span className="field-label">Batch size</span>
           <select value={options.batchSize} disabled={running} onChange={(e) => set({ batchSize: Number(e.target.value) })}>
             {[32, 64, 128].map((b) => <option key={b} value={b}>{b}</option>)}
           </select>
         </label>
+        <label className="stacked">
+          <span className="field-label">Sparsity penalty</span>
+          <select data-testid="finetune-regularizer" value={options.regularizer?.kind ?? 'none'} disabled={running}
+            title="Pushes weights toward zero while training, so the next prune removes weights that are already small"
+            onChange={(e) => set({ regularizer: e.target.value === 'none' ? null : { kind: e.target.value as 'l1' | 'groupLasso' | 'bnGamma', strength: REGULARIZER_STRENGTH } })}>
+            <option value="none">None</option>
+            <option value="l1">L1 on kernels</option>
+            <option value="groupLasso">Group lasso on channels</option>
+            <option value="bnGamma" disabled={!hasBatchNorm}>L1 on BatchNorm gamma</option>
+          </select>
+        </label>
         {running ? (
-          <button type="button" className="button" data-testid="cancel-finetune" onClick={cancelFinetune}>Cancel</button>
+          <span className="button-row">
+            <button type="button" className="button" data-testid="pause-finetune" aria-pressed={paused}
+              onClick={paused ? resumeFinetune : pauseFinetune}>{paused ? 'Resume' : 'Pause'}</button>
+            <button type="button" className="button" data-testid="cancel-finetune" onClick={cancelFinetune}>Cancel</button>
+          </span>
         ) : (
-          <button type="button" className="button primary" data-testid="finetune" disabled={!ready || status !== 'idle' || !epochsValid}
-            onClick={() => void startFinetune(options)}>Fine-tune</button>
+          <span className="button-row">
+            <button type="button" className="button primary" data-testid="finetune" disabled={!ready || status !== 'idle' || !epochsValid}
+              onClick={() => void startFinetune(options)}>Fine-tune</button>
+            <button type="button" className="button" data-testid="recalibrate-bn" disabled={!ready || status !== 'idle' || !hasBatchNorm}
+              title={hasBatchNorm ? 'Re-estimate BatchNorm statistics on 256 inputs: no labels, no gradients' : 'This model has no BatchNorm layer'}
+              onClick={() => void recalibrateBatchNorm()}>Recalibrate BatchNorm</button>
+          </span>
         )}
       </div>
       {!epochsValid && <p className="field-error small">Epochs must be more than 0 and at most 50.</p>}
@@ -69,6 +104,7 @@ export function FinetunePanel() {
               <span data-testid="finetune-step" data-step={t.step} data-total={t.totalSteps}>
                 Step {formatCount(t.step)} / {formatCount(t.totalSteps)} · loss {t.loss.toFixed(3)} · about {formatMs(t.etaMs)} left ·
                 zeros kept {formatCount(t.zerosKept)} / {formatCount(t.zerosPruned)}
+                {paused && <strong data-testid="finetune-paused"> · paused</strong>}
               </span>
             )}
             {running && !t && <span>Starting…</span>}

@@ -1,11 +1,14 @@
 import { useStudio } from '../store';
 import { switchDemoModel } from '../studioActions';
 import { BackendBadge } from './BackendBadge';
+import { OpenModel } from './OpenModel';
+import { HelpButton } from './Help';
 
 export function Header() {
   const catalog = useStudio((s) => s.catalog);
   const modelId = useStudio((s) => s.modelId);
   const status = useStudio((s) => s.status);
+  const userModel = useStudio((s) => (s.summary && s.summary.source.kind !== 'demo' ? s.summary.name : null));
   return (
     <header className="header">
       <div className="brand">
@@ -17,8 +20,9 @@ export function Header() {
         <span className="brand-tag">pruning studio for TensorFlow.js</span>
       </div>
       <div className="header-tools">
+        <OpenModel />
         <label className="field">
-          <span className="field-label">Demo model</span>
+          <span className="field-label">Model</span>
           <select
             data-testid="model-picker"
             value={modelId ?? ''}
@@ -26,11 +30,13 @@ export function Header() {
             onChange={(e) => void switchDemoModel(e.target.value)}
           >
             {!catalog && <option value="">Loading…</option>}
+            {userModel && <option value={modelId!}>{userModel} (yours)</option>}
             {catalog?.models.map((m) => (
-              <option key={m.id} value={m.id}>{m.name}</option>
+              <option key={m.id} value={m.id}>Demo: {m.name}</option>
             ))}
           </select>
         </label>
+        <HelpButton />
         <StatusPill />
         <BackendBadge />
       </div>

@@ -3,7 +3,7 @@ import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAx
 import { useStudio } from '../store';
 import { restorePoint } from '../studioActions';
 import { chartPoints, compactCount, paretoFrontier, percentTicks, SIZE_AXES, type ChartPoint, type SizeAxis } from '../historyChart';
-import { formatCount } from '../format';
+import { formatBytes, formatCount } from '../format';
 
 const KIND_LEGEND = [
   { kind: 'original', text: 'original' },
@@ -44,11 +44,11 @@ export function HistoryChart() {
         <ResponsiveContainer width="100%" height={230}>
           <ScatterChart margin={{ top: 8, right: 16, bottom: 22, left: 4 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-            <XAxis type="number" dataKey="x" name={SIZE_AXES[axis].short} domain={[0, 'auto']} tickFormatter={compactCount}
+            <XAxis type="number" dataKey="x" name={SIZE_AXES[axis].short} domain={[0, 'auto']} tickFormatter={SIZE_AXES[axis].tick ?? compactCount}
               stroke="var(--muted)" fontSize={12}
               label={{ value: SIZE_AXES[axis].label, position: 'insideBottom', offset: -14, fill: 'var(--muted)', fontSize: 12 }} />
             <YAxis type="number" dataKey="y" name={metricName} domain={domain} ticks={ticks} unit="%" width={44} stroke="var(--muted)" fontSize={12} />
-            <Tooltip content={(props) => <PointTip active={props.active} payload={props.payload as unknown as { payload: ChartPoint }[] | undefined} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+            <Tooltip content={(props) => <PointTip active={props.active} payload={props.payload as unknown as { payload: ChartPoint }[] | undefined} axis={axis} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
             <Scatter data={frontier} line={{ className: 'frontier-line' }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
             <Scatter data={points} isAnimationActive={false}
               shape={(props: unknown) => {
@@ -74,13 +74,14 @@ function Dot({ kind, cx, cy, point, onClick }: { kind: string; cx: number; cy: n
   return <circle cx={cx} cy={cy} r={5} {...common} />;
 }
 
-function PointTip({ active, payload }: { active?: boolean; payload?: { payload: ChartPoint }[] }) {
+function PointTip({ active, payload, axis }: { active?: boolean; payload?: { payload: ChartPoint }[]; axis: SizeAxis }) {
+  const axisValue = (x: number) => (axis === 'gzip' ? formatBytes(x) : `${formatCount(x)} ${SIZE_AXES[axis].short}`);
   const p = active ? payload?.[0]?.payload : undefined;
   if (!p) return null;
   return (
     <div className="chart-tip">
       <strong>{p.label}</strong>
-      <div>{p.y.toFixed(1)}% · {formatCount(p.x)}</div>
+      <div>{p.y.toFixed(1)}% · {axisValue(p.x)}</div>
       {!p.current && <div className="muted">click to restore</div>}
     </div>
   );

@@ -4,7 +4,7 @@ import { redo, restorePoint, undo } from '../studioActions';
 
 // recharts is most of the page's code: load it after the studio is up, not before.
 const HistoryChart = lazy(() => import('./HistoryChart').then((m) => ({ default: m.HistoryChart })));
-import { formatCount, formatMs, formatPercent } from '../format';
+import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
 /** Every applied step, oldest first; click one to make it current again. */
 export function HistoryPanel() {
@@ -25,7 +25,7 @@ export function HistoryPanel() {
       <div className="panel-head">
         <h2 id="history-title">History</h2>
         <span className="muted small">
-          {original ? `accuracy on the first ${formatCount(original.metric.count)} held-out images` : ''}
+          {original ? (original.metric.metric === 'fidelity' ? `fidelity on ${formatCount(original.metric.count)} generated inputs` : `accuracy on the first ${formatCount(original.metric.count)} held-out images`) : ''}
         </span>
         <span className="history-nav">
           <button type="button" className="small-button" data-testid="undo" onClick={undo} disabled={busy || !canUndo}
@@ -43,14 +43,14 @@ export function HistoryPanel() {
           return (
             <li key={p.id}>
               <button type="button" className={`history-item${p.id === currentId ? ' current' : ''}`}
-                data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero} data-params={p.params}
+                data-testid="history-point" data-step={i} data-kind={p.kind} data-size={p.nonzero} data-params={p.params} data-gzip={p.gzipBytes}
                 data-accuracy={p.metric.value} aria-current={p.id === currentId ? 'step' : undefined}
                 disabled={busy && p.id !== currentId} onClick={() => void restorePoint(p.id)}>
                 <span className="history-label">{i === 0 ? 'Original' : `${i}. ${p.label}`}</span>
                 <span className="history-nums">
                   <strong>{formatPercent(p.metric.value)}</strong>
                   {i > 0 && <span className={delta < 0 ? 'neg' : 'pos'}> {delta >= 0 ? '+' : '−'}{Math.abs(delta * 100).toFixed(1)} pts</span>}
-                  <span className="muted"> · {formatCount(p.nonzero)} nonzero · {formatCount(p.params)} params{i > 0 ? ` · ${formatMs(p.ms)}` : ''}</span>
+                  <span className="muted"> · {formatCount(p.nonzero)} nonzero · {formatCount(p.params)} params · {formatBytes(p.gzipBytes)} gzip{i > 0 ? ` · ${formatMs(p.ms)}` : ''}</span>
                 </span>
               </button>
             </li>

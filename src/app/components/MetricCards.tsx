@@ -12,6 +12,7 @@ export function MetricCards() {
   const change = (now: number, before: number | undefined) =>
     before && now !== before ? `${now < before ? '−' : '+'}${formatPercent(Math.abs(now - before) / before)} vs original` : undefined;
   const liveDelta = current?.subset && original ? current.value - original.metric.value : null;
+  const examples = current?.metric === 'fidelity' ? 'generated inputs' : 'held-out images';
   return (
     <section className="cards" aria-label="Model metrics">
       <Card label="Parameters" testId="model-params" value={t?.params} note={t ? change(t.params, original?.params) : undefined}>
@@ -29,12 +30,12 @@ export function MetricCards() {
         {t ? formatBytes(t.bytes) : '…'}
       </Card>
       <Card label={metricName} testId="accuracy" value={current?.value}
-        note={current ? `on ${current.subset ? 'the first ' : ''}${formatCount(current.count)} held-out images${
+        note={current ? `on ${current.subset && current.metric !== 'fidelity' ? 'the first ' : ''}${formatCount(current.count)} ${examples}${
           liveDelta !== null ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)` : ''}` : undefined}>
         {current ? formatPercent(current.value) : '…'}
       </Card>
       <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value}
-        note={baseline ? `on ${formatCount(baseline.count)} held-out images, ${formatMs(baseline.ms)}` : undefined}>
+        note={baseline ? `on ${formatCount(baseline.count)} ${examples}, ${formatMs(baseline.ms)}` : undefined}>
         {baseline ? formatPercent(baseline.value) : '…'}
       </Card>
     </section>

@@ -1,18 +1,32 @@
+import { useId, useState } from 'react';
 import type { LayerSummary, ModelSummary, PrunableLayer } from '../../engine/api';
 import { useStudio, type PruneControls } from '../store';
 import { setLayerSparsity } from '../studioActions';
 import { coupledWith, layerLock, sliderValue } from '../pruneControls';
 import { formatBytes, formatCount, formatPercent, formatShape } from '../format';
+import { LayerDetailRow } from './LayerDetail';
+import { Tip } from './Help';
+
+const COLUMNS = 9;
 
 /**
  * One row per layer, with totals. Rows of layers the pruning engine can cut carry `layer-row` and a
- * target slider (`layer-sparsity`); locked layers say why.
+ * target slider (`layer-sparsity`); locked layers say why. Their expand button (`layer-expand`) opens
+ * a row below with the layer's weights (`layer-detail`).
  */
 export function SummaryTable({ summary }: { summary: ModelSummary }) {
   const { layers, totals } = summary;
   const controls = useStudio((s) => s.controls);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const prunable = new Map(summary.prunable.map((p) => [p.path, p]));
+  // Open weight views, per model: another model starts with every row closed.
+  const [expanded, setExpanded] = useState<{ modelId: string; paths: ReadonlySet<string> }>({ modelId: summary.id, paths: new Set() });
+  const open = expanded.modelId === summary.id ? expanded.paths : new Set<string>();
+  const toggle = (path: string) => {
+    const paths = new Set(open);
+    if (!paths.delete(path)) paths.add(path);
+    setExpanded({ modelId: summary.id, paths });
+  };
   return (
     <section className="panel" aria-labelledby="summary-title">
       <div className="panel-head">
@@ -30,15 +44,31 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
               <th scope="col">Output shape</th>
               <th scope="col" className="num">Params</th>
               <th scope="col" className="num">Nonzero</th>
-              <th scope="col" className="num" title="zero weights / all weights of the layer">Sparsity</th>
-              <th scope="col" className="num" title="multiply-accumulates per example">MACs</th>
-              <th scope="col" className="num">Bytes (float32)</th>
+              <th scope="col" className="num">
+                Sparsity <Tip label="About sparsity">
+                  Zero weights / all weights of the layer (kernel and bias). The pruning target counts the prunable
+                  kernel weights only.
+                </Tip>
+              </th>
+              <th scope="col" className="num">
+                MACs <Tip label="About MACs">
+                  Multiply-accumulate operations for one example through the layer. Zeroed weights still cost MACs in
+                  TensorFlow.js (hover a value for how many multiply a nonzero weight); removing channels removes them.
+                </Tip>
+              </th>
+              <th scope="col" className="num">
+                Bytes (float32) <Tip label="About bytes">
+                  Raw size of the layer's weights at 4 bytes each. Pruning alone does not change it: the file shrinks with
+                  gzip, quantization (float16, uint8) or removed channels.
+                </Tip>
+              </th>
               <th scope="col">{controls.granularity === 'channels' ? 'Channels removed' : 'Target sparsity'}</th>
             </tr>
           </thead>
           <tbody>
             {layers.map((l) => (
-              <LayerRow key={l.name} layer={l} prunable={prunable.get(l.name)} all={summary.prunable} controls={controls} ready={ready} />
+              <LayerRow key={l.name} layer={l} prunable={prunable.get(l.name)} all={summary.prunable} controls={controls} ready={ready}
+                expanded={open.has(l.name)} onToggle={() => toggle(l.name)} />
             ))}
           </tbody>
           <tfoot>
@@ -63,26 +93,45 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
   );
 }
 
-function LayerRow(props: { layer: LayerSummary; prunable?: PrunableLayer; all: PrunableLayer[]; controls: PruneControls; ready: boolean }) {
-  const { layer: l, prunable: p, controls } = props;
+function LayerRow(props: {
+  layer: LayerSummary; prunable?: PrunableLayer; all: PrunableLayer[]; controls: PruneControls; ready: boolean;
+  expanded: boolean; onToggle: () => void;
+}) {
+  const { layer: l, prunable: p, controls, expanded } = props;
+  const detailId = useId();
   return (
-    <tr data-testid={l.prunable ? 'layer-row' : 'summary-row'} data-layer={l.name} data-params={l.params}
-      data-nonzero={l.nonzero} className={l.prunable ? 'prunable' : undefined}>
-      <th scope="row">{l.name}</th>
-      <td>
-        {l.className}
-        {l.prunable && <span className="tag" title="Has a kernel the pruning engine can cut">prunable</span>}
-      </td>
-      <td className="mono">{formatShape(l.outputShape)}</td>
-      <td className="num">{formatCount(l.params)}</td>
-      <td className="num">{formatCount(l.nonzero)}</td>
-      <td className="num">{l.params ? formatPercent(l.sparsity) : '—'}</td>
-      <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
-        {l.macs ? formatCount(l.macs) : '—'}
-      </td>
-      <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
-      <td>{p ? <TargetCell layer={p} all={props.all} controls={controls} ready={props.ready} /> : null}</td>
-    </tr>
+    <>
+      <tr data-testid={l.prunable ? 'layer-row' : 'summary-row'} data-layer={l.name} data-params={l.params}
+        data-nonzero={l.nonzero} className={l.prunable ? 'prunable' : undefined}>
+        <th scope="row">
+          {l.prunable ? (
+            // A disclosure: a native button, so Enter and Space toggle it.
+            <button type="button" className="disclosure" data-testid="layer-expand" aria-expanded={expanded} aria-controls={detailId}
+              aria-label={`Weights of ${l.name}`} title={expanded ? 'Hide the weights' : 'Show the weights: statistics, histogram, heatmap'}
+              onClick={props.onToggle}>
+              <span className="disclosure-icon" aria-hidden="true">▸</span>
+            </button>
+          ) : (
+            <span className="disclosure-space" aria-hidden="true" />
+          )}
+          {l.name}
+        </th>
+        <td>
+          {l.className}
+          {l.prunable && <span className="tag" title="Has a kernel the pruning engine can cut">prunable</span>}
+        </td>
+        <td className="mono">{formatShape(l.outputShape)}</td>
+        <td className="num">{formatCount(l.params)}</td>
+        <td className="num">{formatCount(l.nonzero)}</td>
+        <td className="num">{l.params ? formatPercent(l.sparsity) : '—'}</td>
+        <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
+          {l.macs ? formatCount(l.macs) : '—'}
+        </td>
+        <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
+        <td>{p ? <TargetCell layer={p} all={props.all} controls={controls} ready={props.ready} /> : null}</td>
+      </tr>
+      {expanded && <LayerDetailRow id={detailId} path={l.name} colSpan={COLUMNS} />}
+    </>
   );
 }
 

@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import type { ExportFormat, ExportPrecision } from '../../engine/api';
+import { currentPoint, useStudio } from '../store';
+import { exportCurrent, measureSizes } from '../studioActions';
+import { formatBytes, formatPercent } from '../format';
+
+const PRECISIONS: { value: ExportPrecision; label: string; note: string }[] = [
+  { value: 'float32', label: 'float32 (exact)', note: 'the weights as they are' },
+  { value: 'float16', label: 'float16', note: 'half the bytes; zeros stay exactly 0' },
+  { value: 'uint8', label: 'uint8 (quantized)', note: 'a quarter of the bytes; per-tensor affine with 0 exactly representable' },
+];
+
+/**
+ * Download the current model: precision and format, the sizes it will have (raw, gzip as served
+ * over HTTP, at the chosen precision), and the button. Files load with plain tf.loadLayersModel.
+ */
+export function ExportPanel() {
+  const [precision, setPrecision] = useState<ExportPrecision>('float32');
+  const [format, setFormat] = useState<ExportFormat>('zip');
+  const [saved, setSaved] = useState<string[] | null>(null);
+  const point = useStudio(currentPoint);
+  const sizes = useStudio((s) => (s.sizes && s.sizes.pointId === s.currentPointId ? s.sizes.sizes : null));
+  const original = useStudio((s) => s.history.find((p) => p.kind === 'original') ?? null);
+  const idle = useStudio((s) => s.status === 'idle' && !s.fatal);
+  // Sizes follow the current step; measured once the studio is idle (a slider drag never waits on them).
+  useEffect(() => {
+    if (idle && point && !sizes) {
+      const t = setTimeout(() => void measureSizes(), 300);
+      return () => clearTimeout(t);
+    }
+  }, [idle, point, sizes]);
+  useEffect(() => setSaved(null), [point?.id, precision, format]);
+  const at = sizes ? { float32: [sizes.raw, sizes.gzip], float16: [sizes.float16, sizes.float16Gzip], uint8: [sizes.uint8, sizes.uint8Gzip] }[precision] : null;
+  const originalRaw = original ? original.params * 4 : null;
+  return (
+    <section className="panel export-panel" aria-labelledby="export-title">
+      <div className="panel-head">
+        <h2 id="export-title">Export</h2>
+        <span className="muted small">{point ? `step: ${point.kind === 'original' ? 'original model' : point.label}` : ''}</span>
+      </div>
+      <div className="export-grid">
+        <label className="stacked">
+          <span className="field-label">Weights</span>
+          <select data-testid="export-precision" value={precision} onChange={(e) => setPrecision(e.target.value as ExportPrecision)}>
+            {PRECISIONS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
+          </select>
+        </label>
+        <label className="stacked">
+          <span className="field-label">Format</span>
+          <select data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+            <option value="zip">.zip</option>
+            <option value="files">loose files</option>
+          </select>
+        </label>
+        <button type="button" className="button primary" data-testid="export" disabled={!idle || !point}
+          onClick={async () => setSaved(await exportCurrent({ precision, format }))}>
+          Download
+        </button>
+      </div>
+      <p className="muted small">
+        {PRECISIONS.find((p) => p.value === precision)!.note}. {format === 'zip' ? 'The .zip holds model.json, the weight files, a README with a loading snippet and report.json (per-layer sparsity, metrics, the steps that made it).' : 'model.json and its weight files, downloaded one by one.'}
+      </p>
+      <table className="sizes" data-testid="export-sizes" aria-label="Weight file sizes">
+        <thead>
+          <tr><th scope="col">Weight files</th><th scope="col" className="num">raw</th><th scope="col" className="num">gzip (as served)</th></tr>
+        </thead>
+        <tbody>
+          {sizes ? (
+            <>
+              <SizeRow label="float32" raw={sizes.raw} gzip={sizes.gzip} chosen={precision === 'float32'} base={originalRaw} />
+              <SizeRow label="float16" raw={sizes.float16} gzip={sizes.float16Gzip} chosen={precision === 'float16'} base={originalRaw} />
+              <SizeRow label="uint8" raw={sizes.uint8} gzip={sizes.uint8Gzip} chosen={precision === 'uint8'} base={originalRaw} />
+            </>
+          ) : (
+            <tr><td colSpan={3} className="muted">Measuring…</td></tr>
+          )}
+        </tbody>
+      </table>
+      {at && (
+        <p className="small" data-testid="export-size" data-raw={at[0]} data-gzip={at[1]}>
+          At {precision}: <strong>{formatBytes(at[1])}</strong> gzipped, {formatBytes(at[0])} raw
+          {originalRaw ? ` (original float32: ${formatBytes(originalRaw)} raw)` : ''}.
+        </p>
+      )}
+      {saved && saved.length > 0 && <p className="ok small" role="status">Saved {saved.join(', ')}.</p>}
+    </section>
+  );
+}
+
+function SizeRow({ label, raw, gzip, chosen, base }: { label: string; raw: number; gzip: number; chosen: boolean; base: number | null }) {
+  return (
+    <tr className={chosen ? 'chosen' : undefined}>
+      <th scope="row">{label}</th>
+      <td className="num">{formatBytes(raw)}</td>
+      <td className="num">
+        {formatBytes(gzip)}
+        {base ? <span className="muted"> ({formatPercent(gzip / base, 0)} of original)</span> : null}
+      </td>
+    </tr>
+  );
+}

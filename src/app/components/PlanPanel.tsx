@@ -1,0 +1,124 @@
+import { lazy, Suspense, useState } from 'react';
+import type { PlanTargetKind } from '../../engine/api';
+import { currentPoint, useStudio } from '../store';
+import { cancelPlanning, planForMe, runScan } from '../studioActions';
+import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+
+const SensitivityChart = lazy(() => import('./SensitivityChart').then((m) => ({ default: m.SensitivityChart })));
+
+/** The plan targets, each with the unit the number input is in and how it becomes the engine's value. */
+const TARGETS: Record<PlanTargetKind, { label: string; unit: string; initial: number; step: number; toValue: (n: number) => number }> = {
+  sparsity: { label: 'Global sparsity', unit: '%', initial: 90, step: 1, toValue: (n) => n / 100 },
+  gzipBytes: { label: 'gzip size of the weights', unit: 'KB', initial: 100, step: 5, toValue: (n) => n * 1024 },
+  macs: { label: 'MACs per example', unit: 'MACs', initial: 300_000, step: 10_000, toValue: (n) => n },
+  maxDrop: { label: 'Largest metric drop', unit: 'pts', initial: 1, step: 0.5, toValue: (n) => n / 100 },
+};
+
+/**
+ * Sensitivity scan and "Plan for me": how much each layer (or channel group) can lose alone, and the
+ * per-layer sparsities that meet a target with the least predicted damage. The plan sets the layer
+ * sliders; the user can still move them.
+ */
+export function PlanPanel() {
+  const [kind, setKind] = useState<PlanTargetKind>('sparsity');
+  const [amount, setAmount] = useState<number>(TARGETS.sparsity.initial);
+  const scan = useStudio((s) => s.scan);
+  const plan = useStudio((s) => s.plan);
+  const granularity = useStudio((s) => s.controls.granularity);
+  const criterion = useStudio((s) => s.controls.criterion);
+  const status = useStudio((s) => s.status);
+  const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
+  const baseId = useStudio((s) => currentPoint(s)?.baseId);
+  const progress = useStudio((s) => s.progress);
+  const nm = granularity === '2:4' || granularity === '4:8';
+  const t = TARGETS[kind];
+  const valid = Number.isFinite(amount) && amount > 0 && (kind !== 'sparsity' || amount < 100);
+  const scanIsCurrent = scan !== null && scan.baseId === baseId && scan.granularity === granularity && scan.criterion === criterion;
+  const planning = status === 'busy' && progress !== null && /%|Planning|Measuring|Scoring/.test(progress.label) && scan === null;
+  const metricName = scan?.metric === 'fidelity' ? 'fidelity' : 'accuracy';
+  return (
+    <section className="panel plan-panel" aria-labelledby="plan-title">
+      <div className="panel-head">
+        <h2 id="plan-title">Plan for me</h2>
+        <span className="muted small">
+          {granularity === 'channels' ? 'channel groups' : 'layers'} pruned one at a time, then sparsity spread where it hurts least
+        </span>
+      </div>
+      <div className="plan-grid">
+        <label className="stacked">
+          <span className="field-label">Target</span>
+          <select data-testid="plan-target-kind" value={kind} onChange={(e) => {
+            const k = e.target.value as PlanTargetKind;
+            setKind(k);
+            setAmount(TARGETS[k].initial);
+          }}>
+            {(Object.keys(TARGETS) as PlanTargetKind[]).map((k) => <option key={k} value={k}>{TARGETS[k].label}</option>)}
+          </select>
+        </label>
+        <label className="stacked">
+          <span className="field-label">Value ({t.unit})</span>
+          <input type="number" data-testid="plan-target" data-kind={kind} min={0} step={t.step} value={amount} aria-invalid={!valid}
+            onChange={(e) => setAmount(Number(e.target.value))} />
+        </label>
+        <button type="button" className="button primary" data-testid="plan" disabled={!ready || status !== 'idle' || nm || !valid}
+          onClick={() => void planForMe({ kind, value: t.toValue(amount) })}>
+          Plan for me
+        </button>
+        <button type="button" className="button" data-testid="scan" disabled={!ready || status !== 'idle' || nm} onClick={() => void runScan()}>
+          {scanIsCurrent ? 'Scan again' : 'Scan only'}
+        </button>
+        {status === 'busy' && <button type="button" className="button" data-testid="cancel-plan" onClick={cancelPlanning}>Cancel</button>}
+      </div>
+      {nm && <p className="muted small">2:4 and 4:8 fix the sparsity at 50%: there is nothing to plan. Choose unstructured or channels.</p>}
+      {planning && <p className="muted small">{progress!.label}</p>}
+      {plan && (
+        <div className="plan-result" data-testid="plan-result" data-predicted={plan.predictedMetric} data-measured={plan.measuredMetric}
+          data-uniform={plan.uniform.metric} data-sparsity={plan.achieved.sparsity} data-gzip={plan.achieved.gzipBytes}>
+          <p className="small">
+            {plan.reached ? 'Planned' : 'Closest reachable plan'}: {formatPercent(plan.achieved.sparsity)} sparse
+            · {formatBytes(plan.achieved.gzipBytes)} gzipped (float32) · {plan.achieved.macs !== null ? `${formatCount(plan.achieved.macs)} MACs` : 'MACs unknown'}.
+            {' '}Predicted {metricName} {formatPercent(plan.predictedMetric)}, measured <strong>{formatPercent(plan.measuredMetric)}</strong>
+            {' '}(the prediction adds the layers' drops, so it is usually optimistic).
+          </p>
+          <CompareBars planned={plan.measuredMetric} uniform={plan.uniform.metric} sparsity={plan.uniform.sparsity} metricName={metricName} />
+        </div>
+      )}
+      {scan && (
+        <>
+          <Suspense fallback={<div className="scan-chart chart-loading" />}>
+            <SensitivityChart scan={scan} />
+          </Suspense>
+          <p className="small" data-testid="scan-ranking">
+            Robust → fragile: {scan.ranking.map((id, i) => {
+              const u = scan.units.find((x) => x.id === id)!;
+              return <span key={id}>{i > 0 ? ' · ' : ''}<strong>{id}</strong> (to {formatPercent(u.robustness.maxSparsity, 0)} within 1 pt)</span>;
+            })}
+          </p>
+          <p className="muted small">
+            {scan.evaluations} evaluations in {formatMs(scan.ms)}{!scanIsCurrent ? ' · made on another starting point or setting: plan will scan again' : ''}
+            {scan.skipped.length > 0 && <> · left out: {scan.skipped.map((x) => `${x.id} (${x.reason})`).join('; ')}</>}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Planned against uniform pruning at the same sparsity: two labelled bars. */
+function CompareBars({ planned, uniform, sparsity, metricName }: { planned: number; uniform: number; sparsity: number; metricName: string }) {
+  const rows = [
+    { label: 'Planned per layer', value: planned, className: 'bar-planned' },
+    { label: `Uniform ${formatPercent(sparsity, 0)} per layer`, value: uniform, className: 'bar-uniform' },
+  ];
+  return (
+    <div className="compare-bars" role="img" aria-label={`${metricName}: planned ${formatPercent(planned)}, uniform ${formatPercent(uniform)} at the same size`}>
+      {rows.map((r) => (
+        <div key={r.label} className="compare-bar-row">
+          <span className="compare-bar-label">{r.label}</span>
+          <span className="compare-bar-track"><span className={`compare-bar ${r.className}`} style={{ width: `${Math.max(1, r.value * 100)}%` }} /></span>
+          <span className="compare-bar-value">{formatPercent(r.value)}</span>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,209 @@
+// What a loaded model is measured and trained on. The embedded demo data gives accuracy for models
+// that take a 28×28×1 image and give 10 classes (the demo models, a user's own Fashion-MNIST model);
+// any other model gets fidelity to its original on generated probe inputs (core/metrics/fidelity.ts)
+// and label-free fine-tuning by distillation from the original.
+import * as tf from '@tensorflow/tfjs';
+import type { EvalResult } from './api';
+import type { LabelledImages } from '../core/data/fashionMnist';
+import { gatherToTensors } from '../core/data/tensors';
+import { mulberry32 } from '../core/data/seededRandom';
+import { evaluateAccuracy } from '../core/metrics/accuracy';
+import {
+  describeFidelity, fidelityKind, fidelityOf, probeInputs, probeSpec, referenceOutputs, type FidelityKind, type ProbeSpec,
+} from '../core/metrics/fidelity';
+import type { JobControl } from '../core/job';
+import type { TaylorOptions } from '../core/prune';
+import type { TrainBatch } from '../core/train';
+
+/** Images of the held-out set every step is measured on (its first ones: class-balanced by construction). */
+export const LIVE_SUBSET = 500;
+/** Training images (or probe inputs) the Taylor criterion takes its gradients from. */
+export const CALIBRATION_EXAMPLES = 256;
+/** Probe inputs fidelity is measured on, at most; fewer for expensive models (see probeCount). */
+export const MAX_PROBES = 256;
+
+export interface ModelTask {
+  readonly metric: 'accuracy' | 'fidelity';
+  /** What the metric is, in words, for the UI ("accuracy on 2,000 Fashion-MNIST test images"). */
+  readonly note: string;
+  /** Whether fine-tuning has labels; without them it distils from the original model. */
+  readonly labelled: boolean;
+  /** The whole held-out set, with the live subset's figure from the same pass. */
+  baseline(model: tf.LayersModel, control: JobControl): Promise<{ baseline: EvalResult; live: EvalResult }>;
+  /** On the live subset (or the whole held-out set); `limit` caps the examples (a sensitivity scan's many evaluations). */
+  evaluate(model: tf.LayersModel, control: JobControl, subset: boolean, limit?: number): Promise<EvalResult>;
+  /** Calibration batches for the Taylor criterion on `model`; the caller disposes the tensors. */
+  calibration(control: JobControl, model: tf.LayersModel): Promise<TaylorOptions>;
+  /** Training examples per epoch, and example batches in a seeded order. */
+  trainer(batchSize: number): Promise<{ stepsPerEpoch: number; batch: (step: number) => TrainBatch }>;
+  /** One example per model input, for timing predictions; the caller disposes it. */
+  latencyInput(): Promise<tf.Tensor[]>;
+  dispose(): void;
+}
+
+/** Does the model take the demo images and give one score per demo class? */
+export function fitsDemoData(model: tf.LayersModel, classes: number): boolean {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) return false;
+  const [, h, w, c, ...rest] = model.inputs[0].shape;
+  const out = model.outputs[0].shape;
+  return h === 28 && w === 28 && c === 1 && rest.length === 0 && out.length === 2 && out[1] === classes;
+}
+
+/** Accuracy on the embedded Fashion-MNIST subset; fine-tuning on its training images. */
+export class DemoTask implements ModelTask {
+  readonly metric = 'accuracy';
+  readonly labelled = true;
+  readonly note: string;
+
+  constructor(private readonly images: (which: 'train' | 'test') => Promise<LabelledImages>, testCount: number) {
+    this.note = `accuracy on ${testCount.toLocaleString('en-US')} Fashion-MNIST test images (live: the first ${LIVE_SUBSET})`;
+  }
+
+  async baseline(model: tf.LayersModel, control: JobControl) {
+    const set = await this.images('test');
+    const live = Math.min(LIVE_SUBSET, set.count);
+    const t0 = performance.now();
+    const r = await evaluateAccuracy(model, set, control, 250, [live], set.count);
+    const ms = performance.now() - t0;
+    return {
+      baseline: { metric: 'accuracy', subset: false, value: r.accuracy, count: r.count, ms } satisfies EvalResult,
+      live: { metric: 'accuracy', subset: true, value: r.prefixCorrect[live] / live, count: live, ms: ms * (live / r.count) } satisfies EvalResult,
+    };
+  }
+
+  async evaluate(model: tf.LayersModel, control: JobControl, subset: boolean, limit = Infinity): Promise<EvalResult> {
+    const set = await this.images('test');
+    const t0 = performance.now();
+    const r = await evaluateAccuracy(model, set, control, 250, [], Math.min(limit, subset ? LIVE_SUBSET : set.count));
+    return { metric: 'accuracy', subset, value: r.accuracy, count: r.count, ms: performance.now() - t0 };
+  }
+
+  async calibration(control: JobControl): Promise<TaylorOptions> {
+    const train = await this.images('train');
+    const indices = Array.from({ length: Math.min(CALIBRATION_EXAMPLES, train.count) }, (_, i) => i);
+    const { xs, ys } = gatherToTensors(train, indices);
+    return { batches: [{ xs, ys }], loss: 'categoricalCrossentropy', control };
+  }
+
+  async trainer(batchSize: number) {
+    const train = await this.images('train');
+    const stepsPerEpoch = Math.ceil(train.count / batchSize);
+    // A fresh seeded shuffle per epoch; the last batch of an epoch may be short.
+    const order = new Int32Array(train.count);
+    const rnd = mulberry32(20171101);
+    let epochShuffled = -1;
+    const batch = (step: number): TrainBatch => {
+      const epoch = Math.floor(step / stepsPerEpoch);
+      if (epoch !== epochShuffled) {
+        for (let i = 0; i < order.length; i++) order[i] = i;
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        epochShuffled = epoch;
+      }
+      const start = (step % stepsPerEpoch) * batchSize;
+      return gatherToTensors(train, order.subarray(start, Math.min(train.count, start + batchSize)));
+    };
+    return { stepsPerEpoch, batch };
+  }
+
+  async latencyInput(): Promise<tf.Tensor[]> {
+    const { xs, ys } = gatherToTensors(await this.images('test'), [0]);
+    ys.dispose();
+    return [xs];
+  }
+
+  dispose() {}
+}
+
+/** Probe inputs a model of this cost can run in a second or two on a slow backend. */
+export function probeCount(macsPerExample: number | null): number {
+  const budget = 2e9;
+  if (!macsPerExample) return MAX_PROBES;
+  return Math.max(16, Math.min(MAX_PROBES, Math.floor(budget / macsPerExample)));
+}
+
+/**
+ * Fidelity to the original model on seeded probe inputs, and distillation from it for fine-tuning
+ * (fresh probe inputs every step, so it does not overfit the evaluation probes).
+ */
+export class FidelityTask implements ModelTask {
+  readonly metric = 'fidelity';
+  readonly labelled = false;
+  readonly note: string;
+  private readonly kind: FidelityKind;
+  private readonly spec: ProbeSpec;
+  private readonly probes: tf.Tensor[];
+  private reference: Float32Array[] | null = null;
+
+  constructor(original: tf.LayersModel, private readonly count: number) {
+    this.kind = fidelityKind(original);
+    this.spec = probeSpec(original);
+    this.probes = probeInputs(this.spec, count, 20250101);
+    this.note = describeFidelity(this.kind, count);
+  }
+
+  private batchSize() {
+    return Math.min(64, this.count);
+  }
+
+  async baseline(model: tf.LayersModel, control: JobControl) {
+    const t0 = performance.now();
+    this.reference = await referenceOutputs(model, this.probes, this.batchSize(), control);
+    const result: EvalResult = { metric: 'fidelity', subset: false, value: 1, count: this.count, ms: performance.now() - t0 };
+    return { baseline: result, live: { ...result, subset: true } };
+  }
+
+  async evaluate(model: tf.LayersModel, control: JobControl, subset: boolean, _limit?: number): Promise<EvalResult> {
+    if (!this.reference) throw new Error('internal: fidelity needs the original model\'s outputs first');
+    const t0 = performance.now();
+    const outputs = await referenceOutputs(model, this.probes, this.batchSize(), control);
+    return { metric: 'fidelity', subset, value: fidelityOf(this.kind, outputs, this.reference), count: this.count, ms: performance.now() - t0 };
+  }
+
+  async calibration(control: JobControl, model: tf.LayersModel): Promise<TaylorOptions> {
+    // Without labels, Taylor scores take the gradient of a stand-in loss on fresh probes: for a
+    // classifier, cross-entropy against the model's own top-1 predictions (pseudo-labels); otherwise
+    // the output energy ½‖y‖², i.e. how much each weight moves the output. Distance to the original
+    // would be useless here: at the original model its gradient is exactly zero.
+    const xs = probeInputs(this.spec, Math.min(CALIBRATION_EXAMPLES, this.count), 7);
+    const input = xs.length === 1 ? xs[0] : xs;
+    if (this.kind === 'agreement') {
+      const ys = tf.tidy(() => {
+        const p = model.predict(input) as tf.Tensor;
+        return tf.oneHot(p.argMax(-1), p.shape[p.shape.length - 1]).toFloat();
+      });
+      return { batches: [{ xs: input, ys }], loss: 'categoricalCrossentropy', control };
+    }
+    return {
+      batches: [{ xs: input, ys: tf.zeros([1]) }],
+      lossOf: (m) => tf.tidy(() => {
+        const out = m.predict(input);
+        const list = Array.isArray(out) ? out : [out];
+        return tf.addN(list.map((y) => tf.mul(0.5, tf.mean(tf.square(y))))) as tf.Scalar;
+      }),
+      control,
+    };
+  }
+
+  async trainer(batchSize: number) {
+    // An "epoch" of distillation is as many fresh probe inputs as the evaluation uses, at least 1,000.
+    const perEpoch = Math.max(1000, this.count);
+    return {
+      stepsPerEpoch: Math.ceil(perEpoch / batchSize),
+      batch: (step: number): TrainBatch => {
+        const xs = probeInputs(this.spec, batchSize, 1_000_003 + step);
+        return { xs: xs.length === 1 ? xs[0] : xs };
+      },
+    };
+  }
+
+  async latencyInput(): Promise<tf.Tensor[]> {
+    return probeInputs(this.spec, 1, 11);
+  }
+
+  dispose() {
+    tf.dispose(this.probes);
+  }
+}
