@@ -3,12 +3,13 @@
 // a .zip, a drop and ?model=<url>.
 import { createServer, type Server } from 'node:http';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { test, expect, type Page } from '@playwright/test';
 import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
-const FIXTURES = resolve(__dirname, 'fixtures');
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 interface BadCase { case: string; files: string[]; message: string; warning?: boolean }
 const badCases = JSON.parse(readFileSync(join(FIXTURES, 'bad/cases.json'), 'utf8')) as BadCase[];

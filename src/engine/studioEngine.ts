@@ -197,9 +197,11 @@ export class StudioEngine implements StudioEngineApi {
         await this.demoImageSet('test');
         task = new DemoTask((which) => this.demoImageSet(which), (await this.demoManifest()).dataset.test.count);
       } else {
+        // Dynamic height, width or length: the MAC count misses most of the work, so it is "unknown".
+        const dynamic = model.inputs.some((i) => i.shape.slice(1).some((d) => d === null));
         let macs: number | null = null;
         try {
-          macs = (await countModel(model)).totals.macs || null;
+          macs = dynamic ? null : (await countModel(model)).totals.macs || null;
         } catch {
           macs = null;
         }

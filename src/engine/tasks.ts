@@ -117,10 +117,13 @@ export class DemoTask implements ModelTask {
   dispose() {}
 }
 
+/** Probes when the model's cost is unknown (dynamic height and width: image-to-image nets are heavy). */
+export const UNKNOWN_COST_PROBES = 48;
+
 /** Probe inputs a model of this cost can run in a second or two on a slow backend. */
 export function probeCount(macsPerExample: number | null): number {
   const budget = 2e9;
-  if (!macsPerExample) return MAX_PROBES;
+  if (!macsPerExample) return UNKNOWN_COST_PROBES;
   return Math.max(16, Math.min(MAX_PROBES, Math.floor(budget / macsPerExample)));
 }
 

@@ -83,10 +83,25 @@ function entryName(e: LayerConfigEntry): string {
   return (typeof e.config?.name === 'string' ? e.config.name : e.name) ?? '';
 }
 
+/**
+ * A layer's output shape(s). tfjs refuses `outputShape` when a layer has several inbound nodes with
+ * different shapes, which a nested Sequential has once loaded (Teachable Machine exports): its own
+ * build call and the outer model's call. The outer model's call is the latest node.
+ */
+export function layerOutputShape(layer: tf.layers.Layer): tf.Shape | tf.Shape[] {
+  try {
+    return layer.outputShape;
+  } catch (e) {
+    const node = layer.inboundNodes[layer.inboundNodes.length - 1];
+    if (!node) throw e;
+    return node.outputShapes;
+  }
+}
+
 function liveShape(layer: tf.layers.Layer | null, outputIndex: number): (number | null)[] | null {
   if (!layer) return null;
   try {
-    const s = layer.outputShape as unknown;
+    const s = layerOutputShape(layer) as unknown;
     if (Array.isArray(s) && Array.isArray(s[0])) return [...(s[outputIndex] as (number | null)[])];
     return Array.isArray(s) ? [...(s as (number | null)[])] : null;
   } catch {
@@ -97,7 +112,7 @@ function liveShape(layer: tf.layers.Layer | null, outputIndex: number): (number 
 function outputCount(layer: tf.layers.Layer | null): number {
   if (!layer) return 1;
   try {
-    const s = layer.outputShape as unknown;
+    const s = layerOutputShape(layer) as unknown;
     return Array.isArray(s) && Array.isArray(s[0]) ? s.length : 1;
   } catch {
     return 1;

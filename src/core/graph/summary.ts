@@ -1,4 +1,5 @@
 // Per-layer structure and weight statistics of a LayersModel: what the summary table shows.
+import { layerOutputShape } from './layerGraph';
 import type * as tf from '@tensorflow/tfjs';
 import { isPrunableClass } from './prunable';
 
@@ -51,7 +52,7 @@ export async function modelStats(model: tf.LayersModel): Promise<ModelStats> {
     layers.push({
       name: layer.name,
       className: layer.getClassName(),
-      outputShape: firstShape(layer.outputShape),
+      outputShape: firstShape(layerOutputShape(layer)),
       params,
       nonzero,
       sparsity: params ? 1 - nonzero / params : 0,

@@ -55,3 +55,13 @@ describe('fidelity', () => {
     tf.dispose([a, b]);
   });
 });
+
+describe('probe inputs for a functional model with an explicit InputLayer', () => {
+  it('still finds the Embedding behind it', () => {
+    const input = tf.input({ shape: [5] });
+    const emb = tf.layers.embedding({ inputDim: 30, outputDim: 2 }).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 1 }).apply(tf.layers.flatten().apply(emb)) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: input, outputs: out });
+    expect(probeSpec(m).kinds).toEqual([{ kind: 'ids', vocabulary: 30 }]);
+  });
+});

@@ -42,10 +42,10 @@ export function probeSpec(model: tf.LayersModel): ProbeSpec {
   return { shapes, kinds };
 }
 
-/** The first layer that reads model input `inputIndex` (Sequential models hide their InputLayer). */
+/** The first layer that reads model input `inputIndex` (an explicit InputLayer holds the input itself, so it is skipped). */
 function firstConsumer(model: tf.LayersModel, inputIndex: number): tf.layers.Layer | undefined {
   const input = model.inputs[inputIndex];
-  return model.layers.find((l) => l.inboundNodes.some((n) => n.inputTensors.some((t) => t.id === input.id)));
+  return model.layers.find((l) => l.getClassName() !== 'InputLayer' && l.inboundNodes.some((n) => n.inputTensors.some((t) => t.id === input.id)));
 }
 
 /** `count` seeded examples for every input (each [count, ...shape]); the caller owns the tensors. */

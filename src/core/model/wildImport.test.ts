@@ -1,7 +1,8 @@
 // Real TF.js Layers models from public repositories (../shared/wild-models, see its SOURCES.md) go
 // through the import exactly as a user's folder drop would: every file of the folder, unrelated
 // ones included (ml5's manifest.json). Each must load (the Keras 3 export through the fixes), have
-// the parameter count SOURCES.md lists, and give finite outputs on zeros. Skips, with a message,
+// the parameter count SOURCES.md lists, give finite outputs on zeros, and export: a float32 .zip that
+// plain tfjs reloads predicts the same, a uint8 one keeps every zero. Skips, with a message,
 // when the folder is absent; the models are never copied into this repository.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposeModel } from '../graph/disposeModel';
 import { loadImportedModel, readModelFiles, type InputFile } from './importFiles';
+import { exportModelFiles, exportZip, loadExportedZip } from './exportModel';
 
 const ROOT = resolve(__dirname, '../../../../shared/wild-models');
 const present = existsSync(ROOT);
@@ -25,6 +27,12 @@ const EXPECTED: Record<string, { params: number; name: string; size?: number; fi
   'keras3-lstm-stock': { params: 20545, name: 'keras3-lstm-stock', fixes: 3 },
   'conv1d-fcn-timeseries': { params: 287490, name: 'model_DCE.i' },
 };
+
+async function zeroCount(model: tf.LayersModel): Promise<number> {
+  let n = 0;
+  for (const w of model.getWeights()) for (const v of await w.data()) if (v === 0) n++;
+  return n;
+}
 
 function folderDrop(dir: string): InputFile[] {
   return readdirSync(join(ROOT, dir)).map((f) => ({ path: `${dir}/${f}`, bytes: new Uint8Array(readFileSync(join(ROOT, dir, f))) }));
@@ -57,6 +65,22 @@ describe.skipIf(!present)('wild models through the import', () => {
           expect(tf.tidy(() => tf.isFinite(t).all().dataSync()[0])).toBe(1);
         }
         if (expected.size) expect((out as tf.Tensor).shape).toEqual([1, expected.size, expected.size, 3]);
+
+        // Exports: float32 reloads with plain tfjs and predicts the same; uint8 keeps every zero.
+        for (const precision of ['float32', 'uint8'] as const) {
+          const again = await loadExportedZip(exportZip(await exportModelFiles(model, { precision }), { readme: '', report: {} }));
+          try {
+            expect(again.countParams()).toBe(expected.params);
+            const out2 = again.predict(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor | tf.Tensor[];
+            const a = (Array.isArray(out) ? out : [out]).map((t) => t.dataSync());
+            const b = (Array.isArray(out2) ? out2 : [out2]).map((t) => t.dataSync());
+            if (precision === 'float32') a.forEach((v, i) => v.forEach((x, j) => expect(Math.abs(x - b[i][j])).toBeLessThanOrEqual(1e-6)));
+            else expect(await zeroCount(again)).toBe(await zeroCount(model));
+            tf.dispose(out2);
+          } finally {
+            disposeModel(again);
+          }
+        }
         tf.dispose([...inputs, ...(Array.isArray(out) ? out : [out])]);
       } finally {
         disposeModel(model);
