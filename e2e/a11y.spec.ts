@@ -14,10 +14,26 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(page.locator('[data-testid="history-point"][data-step="1"]')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
     await expect(page.locator('[data-testid="chart-point"]')).toHaveCount(2);
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const bad = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+    // The panels that appear with use: a layer's weights, the compare table, the export sizes.
+    await page.locator('[data-testid="layer-row"]').first().getByTestId('layer-expand').click();
+    await expect(page.getByTestId('layer-detail')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(page.getByTestId('weight-histogram')).toBeVisible();
+    await page.getByTestId('compare').click();
+    await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('export-size')).toBeVisible({ timeout: 60_000 });
+    const axe = async (where: string) => {
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      return results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${where}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+    };
+    const bad = await axe('studio');
+    // And the Help dialog, opened from the header.
+    await page.getByTestId('help-open').click();
+    await expect(page.getByTestId('help')).toBeVisible();
+    bad.push(...(await axe('help')));
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('help')).toBeHidden();
     expect(bad).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -69,3 +69,52 @@ test('cancel stops a fine-tune within one batch and the model stays usable', asy
   await expect(point(steps)).toHaveAttribute('aria-current', 'step', { timeout: 120_000 });
   expect(await numberAttr(page, 'model-nonzero')).toBeLessThan(nonzero);
 });
+
+test('gradual pruning (AGP) while training: every pruning step appears as it happens, then the fine-tuned point', async () => {
+  test.setTimeout(420_000);
+  const before = await page.locator('[data-testid="history-point"]').count();
+  await page.getByTestId('finetune-epochs').fill('0.25');
+  await page.getByTestId('finetune-schedule').selectOption('agp');
+  await page.getByTestId('finetune-final').fill('80');
+  await page.getByTestId('finetune-rounds').fill('3');
+  await page.getByTestId('finetune').click();
+  // The first pruning event lands while the job is still running.
+  await expect(point(before)).toHaveAttribute('data-kind', 'prune', { timeout: 200_000 });
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'busy');
+  await expect(point(before + 3)).toHaveAttribute('data-kind', 'finetune', { timeout: 400_000 });
+  await idle();
+  await expect(page.locator('[data-testid="history-point"]')).toHaveCount(before + 4);
+  // Sparsities rise step by step; the last event is exactly the target.
+  const labels = await page.locator('[data-testid="history-point"][data-kind="prune"]').allInnerTexts();
+  expect(labels.slice(-3).every((l) => l.includes('AGP'))).toBe(true);
+  expect(labels[labels.length - 1]).toContain('80%');
+  await expect(page.getByTestId('finetune-outcome')).toContainText('every pruned weight is still exactly 0');
+  await page.getByTestId('finetune-schedule').selectOption('none');
+});
+
+test('pause holds a fine-tune between batches; resume finishes it', async () => {
+  test.setTimeout(420_000);
+  const before = await page.locator('[data-testid="history-point"]').count();
+  await page.getByTestId('finetune-epochs').fill('0.1');
+  await page.getByTestId('finetune').click();
+  const step = page.getByTestId('finetune-step');
+  await expect(step).toHaveAttribute('data-step', /^[1-9]/, { timeout: 60_000 });
+  await page.getByTestId('pause-finetune').click();
+  await expect(page.getByTestId('finetune-paused')).toBeVisible({ timeout: 30_000 });
+  const held = await step.getAttribute('data-step');
+  await page.waitForTimeout(4000);
+  await expect(step).toHaveAttribute('data-step', held!);
+  await expect(page.getByTestId('pause-finetune')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('pause-finetune').click();
+  await expect(point(before)).toHaveAttribute('data-kind', 'finetune', { timeout: 300_000 });
+  await idle();
+});
+
+test('BatchNorm recalibration is one click and a new step', async () => {
+  const before = await page.locator('[data-testid="history-point"]').count();
+  const nonzero = await numberAttr(page, 'model-nonzero');
+  await page.getByTestId('recalibrate-bn').click();
+  await expect(point(before)).toContainText('BatchNorm recalibrated on 256 inputs', { timeout: 120_000 });
+  await idle();
+  expect(await numberAttr(page, 'model-nonzero')).toBe(nonzero);
+});

@@ -145,3 +145,32 @@ test('the chart has a dot per step; Ctrl+Z and Ctrl+Shift+Z walk back and forth;
   await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(channelParams));
   await keepScreenshot(page, test.info(), 'history-chart');
 });
+
+test("a layer's weights: the histogram's zero bar, stats and heatmap follow the step on screen", async () => {
+  // Back to a plain unstructured step: 70% global.
+  await page.getByTestId('prune-granularity').selectOption('unstructured');
+  await page.getByTestId('global-sparsity').fill('70');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
+  await expect(page.getByTestId('global-sparsity')).toHaveValue('70');
+  const row = page.locator('[data-testid="layer-row"][data-layer="fc1"]');
+  await expect(row).toHaveAttribute('data-nonzero', /\d+/);
+  await row.getByTestId('layer-expand').click();
+  await expect(row.getByTestId('layer-expand')).toHaveAttribute('aria-expanded', 'true');
+  const detail = page.locator('[data-testid="layer-detail"][data-layer="fc1"]');
+  await expect(detail).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const kernel = detail.getByTestId('kernel-view').first();
+  const count = Number(await kernel.getAttribute('data-count'));
+  const zerosAt70 = Number(await kernel.getAttribute('data-zeros'));
+  // The kernel's zeros are the row's pruned weights (fc1's bias is dense).
+  expect(zerosAt70).toBe(Number(await row.getAttribute('data-params')) - Number(await row.getAttribute('data-nonzero')));
+  expect(zerosAt70 / count).toBeGreaterThan(0.5);
+  await expect(detail.getByTestId('weight-histogram')).toHaveAttribute('data-zeros', String(zerosAt70));
+  await expect(detail.getByTestId('kernel-heatmap')).toHaveAttribute('data-rows', /\d+/);
+  await detail.getByTestId('histogram-log').check();
+  await expect(detail.getByTestId('weight-histogram')).toHaveAttribute('data-log', 'true');
+  // Undo: the detail follows the step on screen.
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
+  await expect(kernel).not.toHaveAttribute('data-zeros', String(zerosAt70), { timeout: 60_000 });
+  await keepScreenshot(page, test.info(), 'layer-detail');
+});

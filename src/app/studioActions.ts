@@ -11,6 +11,14 @@ const isCancelled = (e: unknown) => e instanceof Error && (e.name === 'Cancelled
 const bridge = new EngineBridge({
   onBusyChange: (busy) => setStudio((s) => ({ status: s.fatal ? 'error' : busy ? 'busy' : 'idle' })),
   onProgress: (progress) => setStudio((s) => {
+    // A point a running job made (a pruning event of a schedule): on the chart and current at once.
+    if (progress?.point && !s.history.some((p) => p.id === progress.point!.id)) {
+      const moved = s.currentPointId !== null && s.currentPointId !== progress.point.id;
+      return {
+        progress, history: [...s.history, progress.point], currentPointId: progress.point.id, current: progress.point.metric,
+        undo: moved ? [...s.undo, s.currentPointId!] : s.undo, redo: [],
+      };
+    }
     const t = progress?.train;
     const training = s.training;
     if (!t || !training || training.jobId !== progress.jobId || training.losses.length >= t.step) return { progress };
@@ -275,11 +283,17 @@ export async function startFinetune(options: FinetuneOptions) {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     setStudio((s) => ({ training: s.training && { ...s.training, outcome: `Done in ${secs} s; every pruned weight is still exactly 0.` } }));
   } catch (e) {
+    const steps = useStudio.getState().training?.losses.length ?? 0;
     const outcome = isCancelled(e)
-      ? `Cancelled after ${useStudio.getState().training?.losses.length ?? 0} steps; the model is as it was before.`
+      ? options.schedule
+        ? `Cancelled after ${steps} steps; the pruning steps made so far stay in the history, the model is at the last of them.`
+        : `Cancelled after ${steps} steps; the model is as it was before.`
       : `Failed: ${messageOf(e)}`;
     setStudio((s) => ({ training: s.training && { ...s.training, outcome } }));
     reportError(e);
+    // The engine is at its current point (the last pruning event of a cancelled schedule): show exactly that.
+    const { currentPointId } = useStudio.getState();
+    if (options.schedule && currentPointId !== null) await restorePoint(currentPointId, { sliders: false, nav: 'quiet' });
   }
 }
 

@@ -200,6 +200,8 @@ export interface JobProgress {
   train?: TrainProgress;
   /** Set while the job is held by pause(). */
   paused?: boolean;
+  /** A history point the job has just added (a pruning event of a schedule), before the job ends. */
+  point?: HistoryPoint;
 }
 
 export interface TrainProgress {
@@ -229,6 +231,13 @@ export interface FinetuneOptions {
    * already near zero: L1 on kernels, group lasso on channels, or L1 on BatchNorm gamma (network slimming).
    */
   regularizer?: { kind: 'l1' | 'groupLasso' | 'bnGamma'; strength: number } | null;
+  /**
+   * Prune while training: 'iterative' (k rounds of prune a little, train) or 'agp' (Zhu & Gupta's
+   * gradual cubic) up to `final` of the prunable weights, with the given granularity (unstructured,
+   * or 2:4 / 4:8, which prune at the first event) and criterion. Each pruning event becomes a history
+   * point as it happens. Absent: fine-tune the current model as it is (after a one-shot prune).
+   */
+  schedule?: { kind: 'iterative' | 'agp'; final: number; rounds: number; granularity: 'unstructured' | '2:4' | '4:8'; criterion: Criterion } | null;
 }
 
 export type ProgressCallback = (p: JobProgress) => void;

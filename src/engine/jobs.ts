@@ -1,6 +1,6 @@
 // Job bookkeeping on the worker side: progress forwarding and cooperative cancellation by job id.
 import { CancelledError, type JobControl } from '../core/job';
-import type { ProgressCallback, TrainProgress } from './api';
+import type { HistoryPoint, ProgressCallback, TrainProgress } from './api';
 
 /** Lets the worker's event loop run so queued messages (a cancel) are handled between batches. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -9,6 +9,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export interface JobHandle {
   control: JobControl;
   setTrain(train: TrainProgress | undefined): void;
+  /** Sends a history point the job has just made to the page, before the job ends. */
+  announce(point: HistoryPoint): void;
 }
 
 export class JobRegistry {
@@ -53,7 +55,11 @@ export class JobRegistry {
       },
     };
     try {
-      return await work(control, { control, setTrain: (t) => (train = t) });
+      return await work(control, {
+        control,
+        setTrain: (t) => (train = t),
+        announce: (point) => onProgress?.({ jobId, fraction: 0, label: point.label, train, point }),
+      });
     } finally {
       this.running.delete(jobId);
       this.cancelled.delete(jobId);

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EvalResult, HistoryPoint, ModelSummary, PrunableLayer, PruneSettings, StepKind } from './api';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { buildModel, captureModel, topologyOf, type ModelState } from '../core/model/modelState';
-import { recalibrateBatchNorm, trainSteps, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from '../core/train';
+import { recalibrateBatchNorm, runPruningSchedule, trainSteps, type PruneEvent, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from '../core/train';
 import { modelStats } from '../core/graph/summary';
 import { float32GzipBytes } from '../core/metrics/sizes';
 import {
@@ -181,6 +181,41 @@ export class PruningSession {
     const first = [...this.points.values()].find((p) => p.view.kind === 'original');
     if (!first?.state) throw new Error('internal: the history has no original model');
     return buildModel(first.state);
+  }
+
+  /**
+   * Fine-tunes while pruning on a schedule: each pruning event becomes a point (a starting point
+   * with its weights, since training has moved them) as it happens, handed to `onPoint`; the end of
+   * training is a fine-tuned point. A cancel or failure keeps the points made so far and leaves the
+   * live model at the last of them.
+   */
+  async finetuneScheduled(options: FinetuneRun & ScheduledRun, control: JobControl): Promise<HistoryPoint> {
+    const t0 = performance.now();
+    let parentId = this.currentId;
+    try {
+      await runPruningSchedule(this.live, {
+        totalSteps: options.steps, events: options.events, batches: options.batch, optimizer: options.optimizer,
+        lossFn: options.lossFn, regularizer: options.regularizer, onStep: options.onStep,
+        control: progressBetween(control, 0, 0.9),
+        prune: async (model, sparsity) => (await computePruning(model, {
+          granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity },
+        })).masks,
+        onPrune: async (info) => {
+          const metric = await this.hooks.evaluate(this.live, UNCONTROLLED);
+          const label = `${options.kindLabel} ${info.index + 1}/${info.totalEvents}: ${describeSettings({
+            granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity: info.sparsity },
+          })} at step ${info.atStep}`;
+          const point = await this.addStartingPoint(parentId, 'prune', label, metric, t0);
+          parentId = point.id;
+          options.onPoint(point);
+        },
+      });
+      const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.9));
+      return await this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
+    } catch (e) {
+      await this.materialize(this.currentId);
+      throw e;
+    }
   }
 
   /**
@@ -372,6 +407,15 @@ export interface FinetuneRun {
   regularizer?: Regularizer;
   label: string;
   onStep?: (info: StepInfo) => void;
+}
+
+export interface ScheduledRun {
+  events: PruneEvent[];
+  granularity: 'unstructured' | '2:4' | '4:8';
+  criterion: 'magnitude' | 'random' | 'taylor';
+  /** "AGP", "Iterative": the start of each event point's label. */
+  kindLabel: string;
+  onPoint: (point: HistoryPoint) => void;
 }
 
 export function disposeCalibration(t: TaylorOptions) {

@@ -7,7 +7,7 @@ import type {
   ExportSizes, FinetuneOptions, HistoryPoint, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings,
   ScanRequest, SensitivityView, StepResult, StudioEngineApi,
 } from './api';
-import { disposeCalibration, PruningSession } from './pruningSession';
+import { disposeCalibration, PruningSession, type FinetuneRun } from './pruningSession';
 import { planAllocation, scanSensitivity, type SensitivityScan } from '../core/plan';
 import { scanView, validatePlanRequest, validateScanRequest } from './planRequests';
 import { validatePruneSettings } from './pruneSettings';
@@ -21,7 +21,7 @@ import { applyMasks, captureWeights, computePruning, countModel, disposeModel, r
 import { float32GzipBytes } from '../core/metrics/sizes';
 import { progressBetween, type JobControl } from '../core/job';
 import { validateFinetuneOptions } from './finetuneOptions';
-import { bnGammaL1, crossEntropyLoss, distillationLoss, groupLasso, l1Kernels, type Regularizer } from '../core/train';
+import { bnGammaL1, crossEntropyLoss, distillationLoss, groupLasso, l1Kernels, pruneSchedule, type Regularizer } from '../core/train';
 import { ImportError, loadImportedModel, readModelFiles, type InputFile } from '../core/model/importFiles';
 import { exportFileName, exportModelFiles, exportReadme, exportZip } from '../core/model/exportModel';
 import { exportReport } from './exportReport';
@@ -304,7 +304,7 @@ export class StudioEngine implements StudioEngineApi {
       const teacher = distil ? await session.buildOriginal() : null;
       const t0 = performance.now();
       try {
-        const point = await session.finetune({
+        const run: FinetuneRun = {
           steps, batch,
           // BatchNorm statistics frozen, Dropout off: the usual short fine-tune of a pruned model, and
           // about twice as fast on the cpu and webgl backends as a training-mode step.
@@ -321,7 +321,17 @@ export class StudioEngine implements StudioEngineApi {
               zerosKept: zeros.reduce((n, z) => n + z.kept, 0), zerosPruned: zeros.reduce((n, z) => n + z.pruned, 0),
             });
           },
-        }, control);
+        };
+        const point = o.schedule
+          ? await session.finetuneScheduled({
+            ...run,
+            events: pruneSchedule(o.schedule.kind, { final: o.schedule.final, totalSteps: steps, rounds: Math.min(o.schedule.rounds, steps) }),
+            granularity: o.schedule.granularity, criterion: o.schedule.criterion,
+            kindLabel: o.schedule.kind === 'agp' ? 'AGP' : 'Iterative',
+            label: `${run.label}, pruning ${o.schedule.kind === 'agp' ? 'gradually (AGP)' : `in ${o.schedule.rounds} rounds`} to ${Math.round(o.schedule.final * 100)}%`,
+            onPoint: (p) => job.announce(p),
+          }, control)
+          : await session.finetune(run, control);
         job.setTrain(undefined);
         return { point, summary: await this.summary() };
       } finally {

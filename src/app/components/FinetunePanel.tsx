@@ -14,6 +14,18 @@ export function FinetunePanel() {
   const labelled = useStudio((s) => s.summary?.source.labelled ?? true);
   const distil = !labelled || options.targets === 'distill';
   const hasBatchNorm = useStudio((s) => s.summary?.layers.some((l) => l.className === 'BatchNormalization') ?? false);
+  const controls = useStudio((s) => s.controls);
+  const [schedule, setSchedule] = useState<'none' | 'iterative' | 'agp'>('none');
+  const [finalPct, setFinalPct] = useState(90);
+  const [rounds, setRounds] = useState(10);
+  const scheduleGranularity = controls.granularity === 'channels' ? null : controls.granularity;
+  const scheduleValid = schedule === 'none' || (scheduleGranularity !== null && finalPct > 0 && finalPct < 100 && Number.isInteger(rounds) && rounds >= 1 && rounds <= 100);
+  const request = (): FinetuneOptions => ({
+    ...options,
+    schedule: schedule === 'none' || !scheduleGranularity ? null : {
+      kind: schedule, final: finalPct / 100, rounds, granularity: scheduleGranularity, criterion: controls.criterion,
+    },
+  });
   const training = useStudio((s) => s.training);
   const progress = useStudio((s) => s.progress);
   const status = useStudio((s) => s.status);
@@ -69,6 +81,30 @@ export function FinetunePanel() {
           </select>
         </label>
         <label className="stacked">
+          <span className="field-label">Prune while training</span>
+          <select data-testid="finetune-schedule" value={schedule} disabled={running}
+            title="Iterative: prune a little, train, repeat. Gradual (AGP): sparsity rises along Zhu & Gupta's cubic while training."
+            onChange={(e) => setSchedule(e.target.value as typeof schedule)}>
+            <option value="none">No (keep the current zeros)</option>
+            <option value="iterative">Iterative rounds</option>
+            <option value="agp">Gradual (AGP)</option>
+          </select>
+        </label>
+        {schedule !== 'none' && (
+          <>
+            <label className="stacked">
+              <span className="field-label">To sparsity (%)</span>
+              <input type="number" data-testid="finetune-final" min={1} max={99} step={1} value={finalPct} disabled={running}
+                aria-invalid={!(finalPct > 0 && finalPct < 100)} onChange={(e) => setFinalPct(Number(e.target.value))} />
+            </label>
+            <label className="stacked">
+              <span className="field-label">Pruning steps</span>
+              <input type="number" data-testid="finetune-rounds" min={1} max={100} step={1} value={rounds} disabled={running}
+                aria-invalid={!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100)} onChange={(e) => setRounds(Number(e.target.value))} />
+            </label>
+          </>
+        )}
+        <label className="stacked">
           <span className="field-label">Sparsity penalty</span>
           <select data-testid="finetune-regularizer" value={options.regularizer?.kind ?? 'none'} disabled={running}
             title="Pushes weights toward zero while training, so the next prune removes weights that are already small"
@@ -87,8 +123,8 @@ export function FinetunePanel() {
           </span>
         ) : (
           <span className="button-row">
-            <button type="button" className="button primary" data-testid="finetune" disabled={!ready || status !== 'idle' || !epochsValid}
-              onClick={() => void startFinetune(options)}>Fine-tune</button>
+            <button type="button" className="button primary" data-testid="finetune" disabled={!ready || status !== 'idle' || !epochsValid || !scheduleValid}
+              onClick={() => void startFinetune(request())}>{schedule === 'none' ? 'Fine-tune' : 'Prune and fine-tune'}</button>
             <button type="button" className="button" data-testid="recalibrate-bn" disabled={!ready || status !== 'idle' || !hasBatchNorm}
               title={hasBatchNorm ? 'Re-estimate BatchNorm statistics on 256 inputs: no labels, no gradients' : 'This model has no BatchNorm layer'}
               onClick={() => void recalibrateBatchNorm()}>Recalibrate BatchNorm</button>
@@ -96,6 +132,15 @@ export function FinetunePanel() {
         )}
       </div>
       {!epochsValid && <p className="field-error small">Epochs must be more than 0 and at most 50.</p>}
+      {schedule !== 'none' && (
+        <p className="muted small">
+          {scheduleGranularity
+            ? <>Prunes {scheduleGranularity === 'unstructured' ? 'weights' : `${scheduleGranularity} groups`} by {controls.criterion} while training, in {rounds} steps up to {finalPct}%
+              {schedule === 'agp' ? ' along the AGP cubic (fast first, slow last)' : ', each removing the same share of what is left'}; the last quarter of training runs at the final sparsity.
+              Every pruning step appears in the history as it happens.</>
+            : <>Channel removal changes the model's shape: remove channels with the sliders first, then fine-tune the smaller model.</>}
+        </p>
+      )}
       {training && (
         <div className="train-status" aria-live="polite">
           <LossCurve losses={training.losses} />

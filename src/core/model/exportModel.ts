@@ -1,33 +1,41 @@
 // Export: a LayersModel -> the files plain `tf.loadLayersModel` reads (model.json + weight shards),
-// at float32, float16 or uint8, and a .zip of them with a README and a JSON report. Runs in the worker
-// (and in Node); the page only downloads the bytes.
+// at float32, float16 or uint8, and a .zip of them with a README and a JSON report. Pure tfjs + fflate,
+// no DOM: it runs in the worker (and in Node); the page only downloads the bytes.
 //
-//   const { files } = await exportModelFiles(model, { precision: 'uint8', name: 'fashion-cnn' });
-//   const zip = exportZip({ files }, { readme, report });        // Uint8Array, fflate
-//   const again = await loadExportedZip(zip);                     // unzip + tf.loadLayersModel(fromMemory)
+// ## API
+//   exportModelFiles(model, { precision: 'float32' | 'float16' | 'uint8', shardBytes? = 4 MiB })
+//     -> Promise<{ files: [{ name: 'model.json', bytes }, { name: 'group1-shard1of2.bin', bytes }, ...] }>
+//   savedModel(model) + encodeExport(saved, options): the same in two steps, so that one read of the
+//     weights can be encoded at several precisions (metrics/sizes.ts does).
+//   exportZip({ files }, { readme, report }) -> Uint8Array     model.json, shards, README.md, report.json
+//   exportReadme(info) -> string                               what it is, precision, sparsity, how to load
+//   exportFileName('fashion-cnn', 0.9, 'uint8', 'zip') -> 'fashion-cnn-90pct-sparse-uint8.zip'
+//   loadExportedZip(zip) -> Promise<tf.LayersModel>            unzip + tf.loadLayersModel(tf.io.fromMemory)
+//   weightFiles({ files }) -> the shards (everything but model.json)
+// The files inside are always named model.json and group1-shardXofY.bin, as tfjs's own converter names
+// them, so the README's `tf.loadLayersModel('model.json')` works unedited; the user's model name goes
+// into the .zip's name (exportFileName) and the README. The report's shape belongs to the engine
+// (engine/exportReport.ts): exportZip writes whatever plain data it is given as report.json.
 //
-// The topology and the weight names come from tfjs's own save (tf.io.withSaveHandler), so nested
-// models (a Sequential inside a Sequential, as Teachable Machine writes) name their weights exactly as
-// the loader expects. tfjs never writes quantized weights; here each float32 tensor is re-encoded and
-// its manifest entry gets tfjs's `quantization` field, which the loader dequantizes:
-//   uint8    value = q * scale + min (io_utils decodeWeight). Per tensor, the range includes 0 and min
-//            is nudged to -q0 * scale, so q0 decodes to exactly 0: pruned zeros stay exactly zero.
-//            A nonzero weight that would round to q0 is moved to q0 ± 1, so it stays nonzero: the
-//            zero count after loading is exactly the zero count before. Error per weight <= scale
-//            (<= scale / 2 except for those nudged and for values clamped at the range ends).
-//   float16  IEEE half, round to nearest even; |values| above 65504 clamp to ±65504 (weights that
-//            large are not in real models); nonzero values below the smallest half subnormal become
-//            that subnormal instead of 0, again so that zeros stay exactly the zeros.
-// int32 weights (rare: embedding ids) are written as they are.
+// ## What tfjs reads
+// model.json is what tfjs's own save writes: `format: 'layers-model'`, `generatedBy`, `convertedBy`,
+// `modelTopology` (model.toJSON(null, false), via tf.io.withSaveHandler) and one weightsManifest group.
+// Weight names come from that same save, so nested models (a Sequential inside a Sequential, as
+// Teachable Machine writes) are named exactly as the loader looks them up. Shards split the weight
+// bytes every `shardBytes`, across weight boundaries, as the tfjs converter does; the loader joins
+// them in manifest order. float16 and uint8 entries carry tfjs's `quantization` field; quantize.ts has
+// the encodings and their error bounds. Pruned zeros load back as exactly 0 at every precision, and
+// nonzero weights stay nonzero, so the zero count survives the export.
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, strFromU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { encodeWeights, type Precision, type WeightSpec } from './quantize';
 
-export type Precision = 'float32' | 'float16' | 'uint8';
-export const PRECISIONS: readonly Precision[] = ['float32', 'float16', 'uint8'];
+export { PRECISIONS } from './quantize';
+export type { Precision, WeightSpec } from './quantize';
 
 export interface ExportOptions {
   precision: Precision;
-  /** Default 4 MiB, tfjs's own default shard size. */
+  /** Bytes per weight file; default 4 MiB, tfjs's own default shard size. */
   shardBytes?: number;
 }
 
@@ -41,17 +49,18 @@ export interface ExportFiles {
   files: ExportFile[];
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  quantization?: { dtype: 'uint8' | 'float16'; min?: number; scale?: number; original_dtype?: string };
+/** A model as tfjs saves it: topology, weight specs and one buffer of float32/int32 weight data. */
+export interface SavedModel {
+  modelTopology: object;
+  weightSpecs: WeightSpec[];
+  weightData: Uint8Array;
 }
 
-const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+export const CONVERTED_BY = 'Secateur (in-browser pruning studio)';
 
-/** The model as tfjs saves it: topology, weight specs and one buffer of weight data. */
-async function saved(model: tf.LayersModel): Promise<{ modelTopology: object; weightSpecs: WeightSpec[]; weightData: ArrayBuffer }> {
+/** Runs tfjs's own save into memory (no download, no DOM: safe in a worker). */
+export async function savedModel(model: tf.LayersModel): Promise<SavedModel> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;
@@ -60,115 +69,33 @@ async function saved(model: tf.LayersModel): Promise<{ modelTopology: object; we
   const a = artifacts as tf.io.ModelArtifacts | null;
   if (!a?.modelTopology || !a.weightSpecs || !a.weightData) throw new Error('export: tfjs saved no topology or weights for this model');
   const data = Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData;
-  return { modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as WeightSpec[], weightData: data };
+  return { modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as WeightSpec[], weightData: new Uint8Array(data) };
 }
 
-/** uint8 with 0 exactly representable and nonzero values kept nonzero (see the header). */
-export function quantizeUint8(values: Float32Array): { bytes: Uint8Array; min: number; scale: number } {
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const bytes = new Uint8Array(values.length);
-  if (hi === lo) return { bytes, min: 0, scale: 1 }; // every value is 0
-  const scale = (hi - lo) / 255;
-  const q0 = Math.min(255, Math.max(0, Math.round(-lo / scale)));
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    let q = Math.min(255, Math.max(0, Math.round(v / scale) + q0));
-    if (v !== 0 && q === q0) q = v > 0 ? Math.min(255, q0 + 1) : Math.max(0, q0 - 1);
-    bytes[i] = q;
-  }
-  // min = -q0 * scale exactly, so that q0 * scale + min is exactly 0 in the loader's arithmetic.
-  return { bytes, min: -q0 * scale, scale };
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE 754 half precision bits of one float32, round to nearest even, clamped to ±65504. */
-export function toFloat16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return mant ? 0x7e00 : sign | 0x7bff; // NaN stays NaN; ±Inf clamps to ±max
-  if (value === 0) return sign;
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7bff; // too large: ±65504
-  if (e <= 0) {
-    // Subnormal half: shift the implicit 1 in, round to nearest even.
-    if (e < -10) return sign | 1; // below the smallest subnormal: keep it nonzero
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && half & 1)) half++;
-    return sign | (half || 1);
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  if ((half & 0x7fff) >= 0x7c00) half = 0x7bff; // rounding overflowed into infinity: clamp
-  return sign | half;
-}
-
-function encode(spec: WeightSpec, raw: Uint8Array, precision: Precision): { spec: WeightSpec; bytes: Uint8Array } {
-  if (spec.dtype !== 'float32' || precision === 'float32') return { spec: { name: spec.name, shape: spec.shape, dtype: spec.dtype }, bytes: raw };
-  const values = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
-  if (precision === 'uint8') {
-    const { bytes, min, scale } = quantizeUint8(values);
-    return { spec: { name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'uint8', min, scale, original_dtype: 'float32' } }, bytes };
-  }
-  const halves = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) halves[i] = toFloat16Bits(values[i]);
-  return { spec: { name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } }, bytes: new Uint8Array(halves.buffer) };
-}
-
-const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** model.json and weight shards at `precision`, named and split as tfjs names them. */
-export async function exportModelFiles(model: tf.LayersModel, options: ExportOptions): Promise<ExportFiles> {
-  const { modelTopology, weightSpecs, weightData } = await saved(model);
-  const data = new Uint8Array(weightData);
-  const encoded: Uint8Array[] = [];
-  const specs: WeightSpec[] = [];
-  let offset = 0;
-  for (const spec of weightSpecs) {
-    if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new Error(`export: weight ${spec.name} has dtype ${spec.dtype}, which the studio does not write`);
-    const length = sizeOf(spec.shape) * 4;
-    // A copy: the float32 view needs 4-byte alignment, and the saved buffer must not change.
-    const raw = data.slice(offset, offset + length);
-    offset += length;
-    const e = encode(spec, raw, options.precision);
-    specs.push(e.spec);
-    encoded.push(e.bytes);
-  }
-  const all = new Uint8Array(encoded.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of encoded) {
-    all.set(b, at);
-    at += b.length;
-  }
+/** model.json and its shards for a saved model at `options.precision`. */
+export function encodeExport(saved: SavedModel, options: ExportOptions): ExportFiles {
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
-  const count = Math.max(1, Math.ceil(all.length / shardBytes));
+  if (!Number.isInteger(shardBytes) || shardBytes < 1) throw new Error(`export: shardBytes must be a positive integer, got ${shardBytes}`);
+  const { specs, data } = encodeWeights(saved.weightSpecs, saved.weightData, options.precision);
+  const count = Math.max(1, Math.ceil(data.length / shardBytes));
   const shards: ExportFile[] = [];
   for (let i = 0; i < count; i++) {
-    shards.push({ name: `group1-shard${i + 1}of${count}.bin`, bytes: all.slice(i * shardBytes, Math.min(all.length, (i + 1) * shardBytes)) });
+    // slice, not subarray: each file owns its buffer, so it can be transferred on its own.
+    shards.push({ name: `group1-shard${i + 1}of${count}.bin`, bytes: data.slice(i * shardBytes, Math.min(data.length, (i + 1) * shardBytes)) });
   }
   const modelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-    convertedBy: 'Secateur (in-browser pruning studio)',
-    modelTopology,
+    convertedBy: CONVERTED_BY,
+    modelTopology: saved.modelTopology,
     weightsManifest: [{ paths: shards.map((s) => s.name), weights: specs }],
   };
   return { files: [{ name: 'model.json', bytes: strToU8(JSON.stringify(modelJson)) }, ...shards] };
+}
+
+/** model.json and weight shards at `precision`, named and split as tfjs names them. */
+export async function exportModelFiles(model: tf.LayersModel, options: ExportOptions): Promise<ExportFiles> {
+  return encodeExport(await savedModel(model), options);
 }
 
 /** The weight shards of an export (everything but model.json). */
@@ -176,6 +103,7 @@ export const weightFiles = (files: ExportFiles) => files.files.filter((f) => f.n
 
 /** One .zip: model.json, the shards, README.md and report.json. */
 export function exportZip(files: ExportFiles, extras: { readme: string; report: unknown }): Uint8Array {
+  // Level 6 (zlib's default): the .bin files of a pruned model are mostly zeros and shrink a lot.
   const entries: Zippable = {};
   for (const f of files.files) entries[f.name] = f.bytes;
   entries['README.md'] = strToU8(extras.readme);
@@ -183,10 +111,14 @@ export function exportZip(files: ExportFiles, extras: { readme: string; report: 
   return zipSync(entries, { level: 6 });
 }
 
-/** e.g. fashion-cnn-90pct-sparse-uint8.zip */
+/**
+ * e.g. fashion-cnn-90pct-sparse-uint8.zip: the model name made file-safe (spaces and other odd
+ * characters become '-', a trailing .json is dropped), sparsity in whole percent (clamped to 0..100).
+ */
 export function exportFileName(name: string, sparsity: number, precision: Precision, ext: 'zip'): string {
-  const base = name.replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
-  return `${base}-${Math.round(sparsity * 100)}pct-sparse-${precision}.${ext}`;
+  const base = name.replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'model';
+  const pct = Number.isFinite(sparsity) ? Math.round(Math.min(1, Math.max(0, sparsity)) * 100) : 0;
+  return `${base}-${pct}pct-sparse-${precision}.${ext}`;
 }
 
 export interface ReadmeInfo {
@@ -200,19 +132,23 @@ export interface ReadmeInfo {
   recipe: { label: string }[];
 }
 
+/** README.md of the .zip: what it is, its precision and sparsity, how it was made and how to load it. */
 export function exportReadme(info: ReadmeInfo): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const precisionNote = {
     float32: 'float32 weights, exactly as they were in the studio.',
-    float16: 'float16 weights (half the bytes); TensorFlow.js turns them back into float32 when it loads them. Zeros stay exactly zero.',
-    uint8: 'uint8-quantized weights (a quarter of the bytes, per-tensor affine); TensorFlow.js dequantizes them to float32 when it loads them. Pruned weights stay exactly zero.',
+    float16: 'float16 weights (half the bytes); TensorFlow.js turns them back into float32 when it loads them. Pruned weights stay exactly zero.',
+    uint8: 'uint8-quantized weights (a quarter of the bytes, one affine scale per tensor); TensorFlow.js dequantizes them to float32 when it loads them. Pruned weights stay exactly zero.',
   }[info.precision];
   return [
     `# ${info.name}, pruned with Secateur`,
     '',
+    'A TensorFlow.js Layers model: `model.json` (architecture and weight manifest) and its `group1-shard*.bin` weight files.',
+    'Keep them in one folder; `report.json` has the details below as data.',
+    '',
     `- ${info.params.toLocaleString('en-US')} parameters, ${info.nonzero.toLocaleString('en-US')} nonzero; ${pct(info.sparsity)} of the prunable weights are zero.`,
     `- ${info.metric.metric === 'accuracy' ? 'Accuracy' : 'Fidelity to the original model'}: ${pct(info.metric.value)} on ${info.metric.count} examples.`,
-    `- ${precisionNote}`,
+    `- Precision: ${precisionNote}`,
     '- Zeros compress: serve the weight files with gzip or brotli (most hosts do) to download fewer bytes.',
     '',
     '## Load it',
@@ -220,23 +156,32 @@ export function exportReadme(info: ReadmeInfo): string {
     '```js',
     "import * as tf from '@tensorflow/tfjs';",
     '',
-    '// Served next to its weight files:',
+    '// Served over http(s) next to its .bin files (a relative or a full URL):',
     "const model = await tf.loadLayersModel('model.json');",
-    '// Or from files the user picked (model.json and the .bin files):',
-    '// const model = await tf.loadLayersModel(tf.io.browserFiles([jsonFile, ...weightFiles]));',
+    "// const model = await tf.loadLayersModel('https://example.com/models/my-model/model.json');",
+    '',
+    '// Or from files the user picked in an <input type="file" multiple> (model.json and every .bin):',
+    '// const model = await tf.loadLayersModel(tf.io.browserFiles([jsonFile, ...binFiles]));',
+    '',
+    '// In Node with @tensorflow/tfjs-node:',
+    "// const model = await tf.loadLayersModel('file://./model.json');",
+    '',
     'const prediction = model.predict(input);',
     '```',
     '',
     '## How it was made',
     '',
-    ...info.recipe.map((r, i) => `${i + 1}. ${r.label}`),
+    ...(info.recipe.length ? info.recipe.map((r, i) => `${i + 1}. ${r.label}`) : ['The original model, unchanged.']),
     '',
     'report.json has the per-layer sparsity, the metrics and these steps with their settings.',
     '',
   ].join('\n');
 }
 
-/** Unzips an export and loads it with tfjs's own loader (no studio code in between). */
+/**
+ * Unzips an export and loads it with tfjs's own loader (no studio code in between): what a user does
+ * with the download. Used by the tests and the e2e journey. The caller owns the model.
+ */
 export async function loadExportedZip(zip: Uint8Array): Promise<tf.LayersModel> {
   const entries = unzipSync(zip);
   const jsonBytes = entries['model.json'];

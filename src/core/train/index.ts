@@ -29,6 +29,28 @@
 //     -> [{ atStep, sparsity }], non-decreasing, the last exactly `final`. endStep defaults to 3/4 of
 //        totalSteps so the last quarter fine-tunes at the final sparsity.
 //
+// ## Pruning during fine-tuning (scheduledPruning.ts)
+//   const r = await runPruningSchedule(model, {
+//     totalSteps: 282,
+//     events: pruneSchedule('agp', { final: 0.9, totalSteps: 282, endStep: 188, frequency: 10 }),   // or 'oneShot' / 'iterative'
+//     batches: (step) => batchFor(step),        // global step 0..totalSteps-1; or an array cycled by step
+//     prune: (model, sparsity, { index, atStep, totalEvents, previous }) => masksAt(model, sparsity),
+//                                               // the caller picks granularity (unstructured / 2:4 / 4:8) and criterion
+//     onPrune?: async ({ index, atStep, sparsity, totalEvents, achieved, masks }) => snapshotAndEvaluate(),
+//     optimizer: { kind: 'adam', learningRate: 1e-3 },   // or a tf.Optimizer (+ keepOptimizer to inspect its slots)
+//     masks?,                                   // default: the zeros already in the model (an earlier prune stays)
+//     lossFn?, regularizer?, control?, onStep?,  // onStep counts steps over the whole run
+//   });   // -> { steps, losses, stepMs, events: [{ atStep, sparsity, achieved }], masks }
+// Training runs in segments between events (trainSteps, one optimizer for the whole run). At an event
+// the callback's masks are ANDed with the masks in force (a weight once pruned stays pruned; `achieved`
+// reports the union, pruned / masked weights), written into the weights before onPrune, and the
+// optimizer's slots for pruned entries are zeroed (maskOptimizerSlots: Adam m and v, momentum
+// accumulators), so pruned weights and their optimizer state are exactly 0 for the rest of the run.
+// Cancel lands within one batch (also right after onPrune); a cancelled run frees what it made and
+// keeps the steps and events done. Channels are not scheduled: remove them once (removeChannels),
+// then fine-tune the physically smaller model with trainSteps.
+//   maskOptimizerSlots(optimizer, model, masks): Promise<void>
+//
 // ## Distillation (distillation.ts)
 //   lossFn: distillationLoss(teacher, { temperature: 4, outputs: 'auto' })
 //   T²·KL(softmax(t/T) || softmax(s/T)) for classifiers (log-probabilities stand in for logits when the
@@ -50,6 +72,8 @@ export { categoricalCrossentropy, crossEntropyLoss, createOptimizer, endsInSoftm
 export type { BatchSource, LayerZeros, LossFn, OptimizerSpec, Regularizer, StepInfo, TrainBatch, TrainOptions, TrainResult } from './maskedTrainer';
 export { agpSparsity, pruneSchedule } from './schedules';
 export type { AgpOptions, PruneEvent, ScheduleKind, ScheduleOptions } from './schedules';
+export { maskOptimizerSlots, runPruningSchedule } from './scheduledPruning';
+export type { PruneCallbackInfo, PruneStepInfo, ScheduledPruningOptions, ScheduledPruningResult } from './scheduledPruning';
 export { distillationLoss } from './distillation';
 export type { DistillationOptions } from './distillation';
 export { recalibrateBatchNorm } from './bnRecalibration';
