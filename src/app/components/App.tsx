@@ -16,7 +16,6 @@ import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
 
 export function App() {
-  const status = useStudio((s) => s.status);
   const summary = useStudio((s) => s.summary);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -37,9 +36,7 @@ export function App() {
     <div className="app" data-testid="dropzone" ref={root}>
       <DropOverlay target={root} />
       <Header />
-      <div data-testid="status" data-state={status} className="visually-hidden" aria-live="polite">
-        {status === 'busy' ? 'Working' : status === 'error' ? 'Error' : 'Ready'}
-      </div>
+      <StatusAnnouncer />
       <main className="main">
         <ErrorBanner />
         <JobProgressBar />
@@ -63,6 +60,20 @@ export function App() {
         Everything runs in this tab: the model and the data never leave your device. Demo data: Fashion-MNIST by
         Zalando Research (MIT license).
       </footer>
+    </div>
+  );
+}
+
+/**
+ * The global state hook (`status`) and its screen-reader text. Its own component so that a change of
+ * state re-renders this line only, not the whole studio (which would block the page for tens of ms
+ * at every job start and end).
+ */
+function StatusAnnouncer() {
+  const status = useStudio((s) => s.status);
+  return (
+    <div data-testid="status" data-state={status} className="visually-hidden" aria-live="polite">
+      {status === 'busy' ? 'Working' : status === 'error' ? 'Error' : 'Ready'}
     </div>
   );
 }

@@ -15,7 +15,6 @@ const KIND_LEGEND = [
 export function HistoryChart() {
   const history = useStudio((s) => s.history);
   const currentId = useStudio((s) => s.currentPointId);
-  const busy = useStudio((s) => s.status !== 'idle');
   const [axis, setAxis] = useState<SizeAxis>('nonzero');
   if (history.length === 0) return null;
   const points = chartPoints(history, axis, currentId);
@@ -23,7 +22,8 @@ export function HistoryChart() {
   const { domain, ticks } = percentTicks(points.map((p) => p.y));
   const metricName = history[0].metric.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
   const onDot = (p: ChartPoint) => {
-    if (!busy && !p.current) void restorePoint(p.id);
+    // Read at click time: subscribing to the status would redraw the chart at every job start and end.
+    if (useStudio.getState().status === 'idle' && !p.current) void restorePoint(p.id);
   };
   return (
     <div className="history-chart">
