@@ -13,7 +13,7 @@ import { magnitudeScores } from '../src/core/prune/importance';
 import { maskStats } from '../src/core/prune/masks';
 import { unstructuredMasks } from '../src/core/prune/unstructured';
 import { registerCpuConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
-import { trainSteps } from '../src/core/train/maskedTrainer';
+import { compareMaskedStep, median } from '../src/core/train/stepBench';
 
 tf.env().set('IS_TEST', true);
 registerCpuConv2DBackpropFilter();
@@ -35,36 +35,16 @@ const load = () =>
 const data = decodeImageSet(gunzipSync(readFileSync('public/demo/fashion-mnist/test-images.idx.gz')), gunzipSync(readFileSync('public/demo/fashion-mnist/test-labels.idx.gz')), 'test');
 const batch = (step: number) => gatherToTensors(data, Array.from({ length: BATCH }, (_, j) => (step * BATCH + j) % data.count));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 const probe = await load();
 const tensors = listPrunableTensors(probe);
 const masks = unstructuredMasks(tensors, await magnitudeScores(probe, tensors), { kind: 'global', sparsity: 0.9 });
 disposeModel(probe);
 const stats = maskStats(masks);
 
-// Steps alternate between the two models (one step each, in turn), so a busy moment on the machine
-// lands on both variants alike. Each model keeps its own Adam optimizer across the calls.
 const VERIFY = !process.argv.includes('--no-verify');
 const plain = await load();
 const masked = await load();
-const optPlain = tf.train.adam(1e-3);
-const optMasked = tf.train.adam(1e-3);
-const plainMs: number[] = [];
-const maskedMs: number[] = [];
-for (let step = 0; step < WARMUP + STEPS; step++) {
-  const a = await trainSteps(plain, { batches: (s) => batch(step + s), steps: 1, optimizer: optPlain, keepOptimizer: true });
-  const b = await trainSteps(masked, { batches: (s) => batch(step + s), steps: 1, optimizer: optMasked, keepOptimizer: true, masks, verifyZeros: VERIFY });
-  if (step >= WARMUP) {
-    plainMs.push(a.stepMs[0]);
-    maskedMs.push(b.stepMs[0]);
-  }
-}
-optPlain.dispose();
-optMasked.dispose();
+const { plainMs, maskedMs } = await compareMaskedStep(plain, masked, masks, { steps: STEPS, warmup: WARMUP, batch, verifyZeros: VERIFY });
 disposeModel(plain);
 disposeModel(masked);
 const base = median(plainMs);

@@ -1,5 +1,6 @@
-// Fine-tuning from the studio: a pruned model wins accuracy back with its zeros intact, and cancel
-// stops within one batch leaving the model usable. WebGL: the fastest trainer on machines without a GPU.
+// Fine-tuning from the studio: gradual pruning while training (each event a history point, the
+// fine-tuned model wins accuracy back with its zeros intact), cancel within one batch leaving the
+// model usable, pause / resume, and BatchNorm recalibration. WebGL: the fastest trainer on machines without a GPU.
 import { test, expect, type Page } from '@playwright/test';
 import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
@@ -23,26 +24,35 @@ test.afterAll(async () => {
 const point = (step: number) => page.locator(`[data-testid="history-point"][data-step="${step}"]`);
 const idle = () => expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 170_000 });
 
-test('fine-tuning a 90%-pruned model raises its accuracy and keeps every pruned weight at 0', async () => {
+test('gradual pruning (AGP) while training: each pruning step appears as it happens; the fine-tuned point wins accuracy back with every zero kept', async () => {
   test.setTimeout(420_000);
-  await page.getByTestId('global-sparsity').fill('90');
-  await expect(point(1)).toHaveAttribute('aria-current', 'step', { timeout: 120_000 });
-  await idle();
-  const oneShot = Number(await point(1).getAttribute('data-accuracy'));
-  const nonzero = await numberAttr(page, 'model-nonzero');
-
   await page.getByTestId('finetune-epochs').fill('0.25');
+  await page.getByTestId('finetune-schedule').selectOption('agp');
+  await page.getByTestId('finetune-final').fill('90');
+  await page.getByTestId('finetune-rounds').fill('3');
   await page.getByTestId('finetune').click();
   await expect(page.getByTestId('progress')).toBeVisible();
-  await expect(point(2)).toHaveAttribute('data-kind', 'finetune', { timeout: 400_000 });
+  // The first pruning event lands while the job is still running.
+  await expect(point(1)).toHaveAttribute('data-kind', 'prune', { timeout: 200_000 });
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'busy');
+  await expect(point(4)).toHaveAttribute('data-kind', 'finetune', { timeout: 400_000 });
   await idle();
+  await expect(page.locator('[data-testid="history-point"]')).toHaveCount(5);
+  const labels = await page.locator('[data-testid="history-point"][data-kind="prune"]').allInnerTexts();
+  expect(labels).toHaveLength(3);
+  expect(labels.every((l) => l.includes('AGP'))).toBe(true);
+  expect(labels[2]).toContain('90%');
+  // Sparsity rises step by step: fewer nonzero weights at every event.
+  const sizes = await Promise.all([1, 2, 3].map(async (i) => Number(await point(i).getAttribute('data-size'))));
+  expect(sizes[0]).toBeGreaterThan(sizes[1]);
+  expect(sizes[1]).toBeGreaterThan(sizes[2]);
+  // The training after the last event wins accuracy back with exactly the same zeros.
+  expect(Number(await point(4).getAttribute('data-accuracy'))).toBeGreaterThan(Number(await point(3).getAttribute('data-accuracy')));
+  expect(await numberAttr(page, 'model-nonzero')).toBe(sizes[2]);
   await expect(page.getByTestId('finetune-outcome')).toContainText('every pruned weight is still exactly 0');
-  const tuned = Number(await point(2).getAttribute('data-accuracy'));
-  expect(tuned).toBeGreaterThan(oneShot);
-  // Same zeros: fine-tuning moved only the kept weights (and biases / BatchNorm, which were never zero).
-  expect(await numberAttr(page, 'model-nonzero')).toBe(nonzero);
-  await expect(page.locator('[data-testid="chart-point"][data-step="2"]')).toHaveClass(/dot-finetune/);
-  await keepScreenshot(page, test.info(), 'finetuned');
+  await expect(page.locator('[data-testid="chart-point"][data-step="4"]')).toHaveClass(/dot-finetune/);
+  await keepScreenshot(page, test.info(), 'agp');
+  await page.getByTestId('finetune-schedule').selectOption('none');
 });
 
 test('cancel stops a fine-tune within one batch and the model stays usable', async () => {
@@ -68,28 +78,6 @@ test('cancel stops a fine-tune within one batch and the model stays usable', asy
   await page.getByTestId('global-sparsity').fill('95');
   await expect(point(steps)).toHaveAttribute('aria-current', 'step', { timeout: 120_000 });
   expect(await numberAttr(page, 'model-nonzero')).toBeLessThan(nonzero);
-});
-
-test('gradual pruning (AGP) while training: every pruning step appears as it happens, then the fine-tuned point', async () => {
-  test.setTimeout(420_000);
-  const before = await page.locator('[data-testid="history-point"]').count();
-  await page.getByTestId('finetune-epochs').fill('0.25');
-  await page.getByTestId('finetune-schedule').selectOption('agp');
-  await page.getByTestId('finetune-final').fill('80');
-  await page.getByTestId('finetune-rounds').fill('3');
-  await page.getByTestId('finetune').click();
-  // The first pruning event lands while the job is still running.
-  await expect(point(before)).toHaveAttribute('data-kind', 'prune', { timeout: 200_000 });
-  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'busy');
-  await expect(point(before + 3)).toHaveAttribute('data-kind', 'finetune', { timeout: 400_000 });
-  await idle();
-  await expect(page.locator('[data-testid="history-point"]')).toHaveCount(before + 4);
-  // Sparsities rise step by step; the last event is exactly the target.
-  const labels = await page.locator('[data-testid="history-point"][data-kind="prune"]').allInnerTexts();
-  expect(labels.slice(-3).every((l) => l.includes('AGP'))).toBe(true);
-  expect(labels[labels.length - 1]).toContain('80%');
-  await expect(page.getByTestId('finetune-outcome')).toContainText('every pruned weight is still exactly 0');
-  await page.getByTestId('finetune-schedule').selectOption('none');
 });
 
 test('pause holds a fine-tune between batches; resume finishes it', async () => {

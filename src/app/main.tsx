@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
-import { startStudio } from './studioActions';
+import { installBenchHooks, startStudio } from './studioActions';
 import { forcedBackendFrom, modelUrlFrom } from './urlOptions';
 import { setStudio } from './store';
 import './styles.css';
@@ -18,4 +18,5 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
+if (new URLSearchParams(location.search).has('bench')) installBenchHooks();
 void startStudio(forcedBackendFrom(location.search), modelUrlFrom(location.search));

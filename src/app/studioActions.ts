@@ -438,3 +438,12 @@ export async function planForMe(target: PlanRequest) {
     planJob = null;
   }
 }
+
+// ---- Benchmarks (bench/maskedStepBrowser.ts), reachable only with ?bench in the URL
+
+export function installBenchHooks() {
+  (window as unknown as { __secateurBench: unknown }).__secateurBench = {
+    maskedStep: (options: { steps: number; warmup: number; batchSize: number }) =>
+      bridge.run((engine, jobId, onProgress) => engine.benchMaskedStep(jobId, options, onProgress)).result,
+  };
+}

@@ -399,6 +399,13 @@ export interface StudioEngineApi {
    * (no labels, no gradients): a one-click recovery after pruning. The result is a new step.
    */
   recalibrateBatchNorm(jobId: number, onProgress?: ProgressCallback): Promise<StepResult>;
+  /**
+   * Benchmark: a masked training step (90% global magnitude masks) against the same step without
+   * masks, on two copies of the original model and this backend, steps alternating; medians in ms.
+   */
+  benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback): Promise<{
+    backend: BackendName; plainMedianMs: number; maskedMedianMs: number; ratio: number; steps: number;
+  }>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */

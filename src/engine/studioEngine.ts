@@ -25,6 +25,7 @@ import { bnGammaL1, crossEntropyLoss, distillationLoss, groupLasso, l1Kernels, p
 import { ImportError, loadImportedModel, readModelFiles, type InputFile } from '../core/model/importFiles';
 import { exportFileName, exportModelFiles, exportReadme, exportZip } from '../core/model/exportModel';
 import { exportReport } from './exportReport';
+import { compareMaskedStep } from '../core/train/stepBench';
 import { gzipBytes, modelSizes } from '../core/metrics/sizes';
 import { measureLatency } from '../core/metrics/latency';
 import { DemoTask, FidelityTask, fitsDemoData, probeCount, type ModelTask } from './tasks';
@@ -542,6 +543,25 @@ export class StudioEngine implements StudioEngineApi {
       const { batch } = await task.trainer(64);
       const point = await session.recalibrate(Array.from({ length: RECALIBRATION_BATCHES }, (_, i) => batch(i)), control);
       return { point, summary: await this.summary() };
+    });
+  }
+
+  async benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback) {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const { task } = this.requireModel();
+      const session = this.requireSession();
+      const [plain, masked] = [await session.buildOriginal(), await session.buildOriginal()];
+      try {
+        const { masks } = await computePruning(masked, { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.9 } });
+        const { batch } = await task.trainer(options.batchSize);
+        const r = await compareMaskedStep(plain, masked, masks, {
+          steps: options.steps, warmup: options.warmup, batch, lossFn: crossEntropyLoss({ training: false }), control,
+        });
+        return { backend: this.backend!.active, plainMedianMs: r.plainMedian, maskedMedianMs: r.maskedMedian, ratio: r.ratio, steps: r.plainMs.length };
+      } finally {
+        disposeModel(plain);
+        disposeModel(masked);
+      }
     });
   }
 

@@ -1,0 +1,54 @@
+// The masked-step benchmark (see bench/maskedStep.ts) on every browser backend: the studio is opened
+// in Chromium with ?backend=<name>&bench, and the engine times a 90%-masked training step of the demo
+// CNN against the same step without masks, in the worker, the two alternating; medians.
+// Needs a build:  npm run build && npx tsx bench/maskedStepBrowser.ts [--steps 10] [--warmup 3]
+import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { BASE_FLAGS, WEBGPU_FLAGS, findChromium } from '../e2e/browser';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const STEPS = arg('--steps', 10);
+const WARMUP = arg('--warmup', 3);
+const PORT = 4184;
+const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+const browser = await chromium.launch({ executablePath: findChromium()?.path, args: [...BASE_FLAGS, ...WEBGPU_FLAGS] });
+const rows: string[] = [];
+try {
+  for (const backend of ['webgpu', 'webgl', 'cpu']) {
+    const page = await browser.newPage();
+    for (let i = 0; ; i++) {
+      try {
+        await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&bench`);
+        break;
+      } catch (e) {
+        if (i > 100) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 600_000 });
+    await page.waitForSelector('[data-testid="status"][data-state="idle"]');
+    const active = await page.getByTestId('backend').getAttribute('data-value');
+    if (active !== backend) {
+      rows.push(`| ${backend} | not available here (${active} instead) | | |`);
+      await page.close();
+      continue;
+    }
+    const r = await page.evaluate(
+      (o) => (window as unknown as { __secateurBench: { maskedStep(o: unknown): Promise<{ plainMedianMs: number; maskedMedianMs: number; ratio: number; steps: number }> } }).__secateurBench.maskedStep(o),
+      { steps: STEPS, warmup: WARMUP, batchSize: 64 },
+    );
+    rows.push(`| ${backend} | ${r.plainMedianMs.toFixed(0)} | ${r.maskedMedianMs.toFixed(0)} | ${r.ratio.toFixed(3)}x |`);
+    console.error(`${backend}: ${r.ratio.toFixed(3)}x`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  process.kill(-server.pid!, 'SIGTERM');
+}
+console.log(`Demo CNN, batch 64, Adam, BatchNorm frozen, 90% global magnitude masks; median of ${STEPS} steps after ${WARMUP} warm-up, alternating, in the studio's worker.`);
+console.log('| backend | step without masks (ms) | masked step (ms) | masked / unmasked |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const r of rows) console.log(r);
