@@ -51,6 +51,9 @@ test('gradual pruning (AGP) while training: each pruning step appears as it happ
   expect(await numberAttr(page, 'model-nonzero')).toBe(sizes[2]);
   await expect(page.getByTestId('finetune-outcome')).toContainText('every pruned weight is still exactly 0');
   await expect(page.locator('[data-testid="chart-point"][data-step="4"]')).toHaveClass(/dot-finetune/);
+  // Live curves: the loss after every step, the held-out accuracy every 10 steps and after the last (24 steps: 10, 20, 24).
+  await expect(page.getByTestId('loss-curve')).toHaveAttribute('data-count', '24');
+  await expect(page.getByTestId('metric-curve')).toHaveAttribute('data-count', '3');
   await keepScreenshot(page, test.info(), 'agp');
   await page.getByTestId('finetune-schedule').selectOption('none');
 });

@@ -1,4 +1,5 @@
 // Shared steps for the e2e specs: open the studio, wait for it to settle, collect console errors.
+import { readFileSync } from 'node:fs';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
 /** Console errors and uncaught page errors seen while a test runs. */
@@ -27,4 +28,34 @@ export async function keepScreenshot(page: Page, testInfo: TestInfo, name: strin
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+const demo = JSON.parse(readFileSync('public/demo/demo.json', 'utf8')) as {
+  models: { id: string; name: string; testAccuracy: number }[];
+};
+const CNN_LAYERS = ['conv1', 'conv2', 'fc1', 'fc2'];
+
+/**
+ * The demo CNN as the studio opens it on `backend`: the badge, a baseline within 0.5 points of the
+ * training script's own measurement (so every backend agrees with it, and with the others), the
+ * summary's rows, and per-layer params that add up to the total. Returns the baseline accuracy.
+ */
+export async function expectDemoOpened(page: Page, backend: 'webgpu' | 'webgl' | 'cpu'): Promise<number> {
+  const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-value', backend);
+  if (backend === 'webgpu') await expect(badge).toContainText('software'); // SwiftShader here
+  const acc = await numberAttr(page, 'baseline-accuracy');
+  expect(acc).toBeGreaterThanOrEqual(0.89);
+  const scripted = demo.models.find((m) => m.id === 'fashion-cnn')!.testAccuracy;
+  expect(Math.abs(acc - scripted), `${backend} baseline ${acc} vs the training script's ${scripted}`).toBeLessThanOrEqual(0.005);
+  expect(await numberAttr(page, 'accuracy')).toBe(acc);
+  await expect(page.getByTestId('baseline-accuracy')).toContainText('2,000 held-out images');
+  const params = await numberAttr(page, 'model-params');
+  expect(await numberAttr(page, 'model-nonzero')).toBeLessThanOrEqual(params);
+  await expect(page.getByTestId('layer-row')).toHaveCount(CNN_LAYERS.length);
+  for (const name of CNN_LAYERS) await expect(page.locator(`[data-testid="layer-row"][data-layer="${name}"]`)).toBeVisible();
+  const perLayer = await page.locator('[data-testid="layer-row"], [data-testid="summary-row"]').evaluateAll((rows) =>
+    rows.reduce((n, r) => n + Number(r.getAttribute('data-params')), 0));
+  expect(perLayer).toBe(params);
+  return acc;
 }

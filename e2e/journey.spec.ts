@@ -1,11 +1,12 @@
-// The whole journey of issue 6, on WebGPU and on WebGL: prune a conv layer to 80%, fine-tune one
+// The whole journey of issue 6, on WebGPU (chosen automatically) and on WebGL: open the demo (with the
+// checks demo.spec.ts makes on the CPU), prune a conv layer to 80%, fine-tune one
 // epoch, go back to the original, prune again, export a uint8 .zip and load it in Node with plain
 // tfjs, with the same number of zeros. During the fine-tune a PerformanceObserver watches the main
 // thread for long tasks: the worker trains, the page must stay free.
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
-import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { collectPageErrors, expectDemoOpened, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 import { loadExportedZip } from '../src/core/model/exportModel';
 
 const point = (page: Page, step: number) => page.locator(`[data-testid="history-point"][data-step="${step}"]`);
@@ -25,9 +26,10 @@ for (const backend of ['webgpu', 'webgl'] as const) {
     test.setTimeout(900_000);
     const page = await browser.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(`./?backend=${backend}`);
+    // WebGPU is the automatic first choice: no ?backend for it.
+    await page.goto(backend === 'webgpu' ? './' : `./?backend=${backend}`);
     await waitForDemoReady(page, 240_000);
-    await expect(page.getByTestId('backend')).toHaveAttribute('data-value', backend);
+    await expectDemoOpened(page, backend);
     const original = {
       accuracy: await numberAttr(page, 'accuracy'),
       nonzero: await numberAttr(page, 'model-nonzero'),

@@ -38,7 +38,7 @@ export interface StudioState {
   history: HistoryPoint[];
   currentPointId: number | null;
   /** The running or last fine-tune: its loss after every step, and how it ended. */
-  training: { jobId: number; losses: number[]; outcome: string | null } | null;
+  training: { jobId: number; losses: number[]; metrics: { step: number; value: number }[]; outcome: string | null } | null;
   /** Point ids to go back to (Ctrl+Z) and forward again (Ctrl+Shift+Z), newest last. */
   undo: number[];
   redo: number[];

@@ -21,8 +21,18 @@ const bridge = new EngineBridge({
     }
     const t = progress?.train;
     const training = s.training;
-    if (!t || !training || training.jobId !== progress.jobId || training.losses.length >= t.step) return { progress };
-    return { progress, training: { ...training, losses: [...training.losses, t.loss] } };
+    if (!t || !training || training.jobId !== progress.jobId) return { progress };
+    const newLoss = training.losses.length < t.step;
+    const newMetric = t.metricStep !== undefined && t.metric !== undefined && training.metrics[training.metrics.length - 1]?.step !== t.metricStep;
+    if (!newLoss && !newMetric) return { progress };
+    return {
+      progress,
+      training: {
+        ...training,
+        losses: newLoss ? [...training.losses, t.loss] : training.losses,
+        metrics: newMetric ? [...training.metrics, { step: t.metricStep!, value: t.metric! }] : training.metrics,
+      },
+    };
   }),
   onWorkerError: (message) => setStudio({ fatal: true, status: 'error', error: `The engine stopped: ${message}` }),
 });
@@ -275,7 +285,7 @@ export async function evaluateFully() {
 export async function startFinetune(options: FinetuneOptions) {
   cancelPendingPrune();
   const job = bridge.run((engine, jobId, onProgress) => engine.finetune(jobId, options, onProgress));
-  setStudio({ training: { jobId: job.jobId, losses: [], outcome: null }, error: null });
+  setStudio({ training: { jobId: job.jobId, losses: [], metrics: [], outcome: null }, error: null });
   const t0 = performance.now();
   try {
     const step = await job.result;
@@ -445,5 +455,7 @@ export function installBenchHooks() {
   (window as unknown as { __secateurBench: unknown }).__secateurBench = {
     maskedStep: (options: { steps: number; warmup: number; batchSize: number }) =>
       bridge.run((engine, jobId, onProgress) => engine.benchMaskedStep(jobId, options, onProgress)).result,
+    scan: (granularity: 'unstructured' | 'channels') =>
+      bridge.run((engine, jobId, onProgress) => engine.scanSensitivity(jobId, { granularity, criterion: 'magnitude' }, onProgress)).result,
   };
 }

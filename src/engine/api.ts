@@ -213,6 +213,9 @@ export interface TrainProgress {
   /** Pruned weights still exactly 0, counted after this step (all of them, when the masks hold). */
   zerosKept: number;
   zerosPruned: number;
+  /** The metric on the first few held-out examples, measured every few steps, and at which step. */
+  metric?: number;
+  metricStep?: number;
 }
 
 export interface FinetuneOptions {

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import type {
   BackendName, BackendReport, BaselineResult, CompareResult, CompareSide, DemoCatalog, DemoModelInfo, EvalResult, ExportBundle, ExportRequest,
   ExportSizes, FinetuneOptions, HistoryPoint, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings,
-  ScanRequest, SensitivityView, StepResult, StudioEngineApi,
+  ScanRequest, SensitivityView, StepResult, StudioEngineApi, TrainProgress,
 } from './api';
 import { disposeCalibration, PruningSession, type FinetuneRun } from './pruningSession';
 import { planAllocation, scanSensitivity, type SensitivityScan } from '../core/plan';
@@ -19,7 +19,7 @@ import { asLayersModelJson, loadLayersModelFromArtifacts, shardPaths } from '../
 import { modelStats } from '../core/graph/summary';
 import { applyMasks, captureWeights, computePruning, countModel, disposeModel, removeChannels, restoreWeights } from '../core/prune';
 import { float32GzipBytes } from '../core/metrics/sizes';
-import { progressBetween, type JobControl } from '../core/job';
+import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { validateFinetuneOptions } from './finetuneOptions';
 import { bnGammaL1, crossEntropyLoss, distillationLoss, groupLasso, l1Kernels, pruneSchedule, type Regularizer } from '../core/train';
 import { ImportError, loadImportedModel, readModelFiles, type InputFile } from '../core/model/importFiles';
@@ -64,6 +64,9 @@ export const MAX_IMPORT_PARAMS = 50_000_000;
 /** A scan evaluates units × ladder times: on fewer examples than a step (noisier, many times faster). */
 const SCAN_EXAMPLES = 250;
 const SCAN_LADDER = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98];
+/** The fine-tune's live metric: measured every this many steps, on this many held-out examples. */
+const METRIC_EVERY = 10;
+const METRIC_EXAMPLES = 100;
 /** BatchNorm recalibration reads this many batches of 64 inputs (no labels). */
 const RECALIBRATION_BATCHES = 4;
 
@@ -316,11 +319,28 @@ export class StudioEngine implements StudioEngineApi {
           onStep: (info) => {
             const zeros = Object.values(info.zerosKept);
             const elapsed = performance.now() - t0;
-            job.setTrain({
+            last = {
+              ...last,
               step: info.step, totalSteps: info.totalSteps, loss: info.loss,
               etaMs: (elapsed / info.step) * (info.totalSteps - info.step),
               zerosKept: zeros.reduce((n, z) => n + z.kept, 0), zerosPruned: zeros.reduce((n, z) => n + z.pruned, 0),
-            });
+            };
+            job.setTrain(last);
+          },
+        };
+        // The live metric curve: every METRIC_EVERY steps (and after the last), between two steps,
+        // the model is measured on the first METRIC_EXAMPLES held-out examples (about 2% of the time).
+        let last: TrainProgress = { step: 0, totalSteps: steps, loss: NaN, etaMs: 0, zerosKept: 0, zerosPruned: 0 };
+        let measuredAt = -1;
+        const watched: JobControl = {
+          checkpoint: async (fraction, label) => {
+            if (last.step > 0 && last.step !== measuredAt && (last.step % METRIC_EVERY === 0 || last.step === last.totalSteps)) {
+              measuredAt = last.step;
+              const m = await task.evaluate(session.model, UNCONTROLLED, true, METRIC_EXAMPLES);
+              last = { ...last, metric: m.value, metricStep: last.step };
+              job.setTrain(last);
+            }
+            return control.checkpoint(fraction, label);
           },
         };
         const point = o.schedule
@@ -331,8 +351,8 @@ export class StudioEngine implements StudioEngineApi {
             kindLabel: o.schedule.kind === 'agp' ? 'AGP' : 'Iterative',
             label: `${run.label}, pruning ${o.schedule.kind === 'agp' ? 'gradually (AGP)' : `in ${o.schedule.rounds} rounds`} to ${Math.round(o.schedule.final * 100)}%`,
             onPoint: (p) => job.announce(p),
-          }, control)
-          : await session.finetune(run, control);
+          }, watched)
+          : await session.finetune(run, watched);
         job.setTrain(undefined);
         return { point, summary: await this.summary() };
       } finally {

@@ -13,6 +13,7 @@ export function FinetunePanel() {
   const [options, setOptions] = useState<FinetuneOptions>({ epochs: 1, learningRate: 0.001, optimizer: 'adam', batchSize: 64, targets: 'labels' });
   const labelled = useStudio((s) => s.summary?.source.labelled ?? true);
   const distil = !labelled || options.targets === 'distill';
+  const metricName = labelled ? 'accuracy' : 'fidelity';
   const hasBatchNorm = useStudio((s) => s.summary?.layers.some((l) => l.className === 'BatchNormalization') ?? false);
   const controls = useStudio((s) => s.controls);
   const [schedule, setSchedule] = useState<'none' | 'iterative' | 'agp'>('none');
@@ -85,8 +86,8 @@ export function FinetunePanel() {
           <select data-testid="finetune-schedule" value={schedule} disabled={running}
             title="Iterative: prune a little, train, repeat. Gradual (AGP): sparsity rises along Zhu & Gupta's cubic while training."
             onChange={(e) => setSchedule(e.target.value as typeof schedule)}>
-            <option value="none">No (keep the current zeros)</option>
-            <option value="iterative">Iterative rounds</option>
+            <option value="none">No</option>
+            <option value="iterative">Iterative</option>
             <option value="agp">Gradual (AGP)</option>
           </select>
         </label>
@@ -143,12 +144,15 @@ export function FinetunePanel() {
       )}
       {training && (
         <div className="train-status" aria-live="polite">
-          <LossCurve losses={training.losses} />
+          <Sparkline testId="loss-curve" label="loss" format={(v) => v.toFixed(2)} values={training.losses.map((y, i) => ({ x: i + 1, y }))} />
+          <Sparkline testId="metric-curve" label={metricName} format={(v) => `${(v * 100).toFixed(1)}%`}
+            values={training.metrics.map((m) => ({ x: m.step, y: m.value }))} />
           <div className="small">
             {t && (
               <span data-testid="finetune-step" data-step={t.step} data-total={t.totalSteps}>
                 Step {formatCount(t.step)} / {formatCount(t.totalSteps)} · loss {t.loss.toFixed(3)} · about {formatMs(t.etaMs)} left ·
                 zeros kept {formatCount(t.zerosKept)} / {formatCount(t.zerosPruned)}
+                {t.metric !== undefined && <> · {metricName} {(t.metric * 100).toFixed(1)}% at step {t.metricStep} (first 100 held-out examples)</>}
                 {paused && <strong data-testid="finetune-paused"> · paused</strong>}
               </span>
             )}
@@ -161,20 +165,24 @@ export function FinetunePanel() {
   );
 }
 
-/** Training loss per step, as a small line. */
-function LossCurve({ losses }: { losses: number[] }) {
-  if (losses.length < 2) return <svg className="loss-curve" aria-hidden="true" />;
+/** A small line: the training loss per step, or the held-out metric every few steps. */
+function Sparkline({ values, label, format, testId }: { values: { x: number; y: number }[]; label: string; format: (v: number) => string; testId: string }) {
+  if (values.length < 2) return <svg className="loss-curve" aria-hidden="true" data-testid={testId} data-count={values.length} />;
   const w = 160;
   const h = 40;
-  const max = Math.max(...losses);
-  const min = Math.min(...losses);
+  const ys = values.map((v) => v.y);
+  const max = Math.max(...ys);
+  const min = Math.min(...ys);
   const span = max - min || 1;
-  const points = losses.map((l, i) => `${((i / (losses.length - 1)) * w).toFixed(1)},${(h - 2 - ((l - min) / span) * (h - 4)).toFixed(1)}`).join(' ');
+  const x0 = values[0].x;
+  const xs = values[values.length - 1].x - x0 || 1;
+  const points = values.map((v) => `${(((v.x - x0) / xs) * w).toFixed(1)},${(h - 2 - ((v.y - min) / span) * (h - 4)).toFixed(1)}`).join(' ');
   return (
-    <svg className="loss-curve" viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`Training loss from ${losses[0].toFixed(3)} to ${losses[losses.length - 1].toFixed(3)}`}>
+    <svg className="loss-curve" viewBox={`0 0 ${w} ${h}`} role="img" data-testid={testId} data-count={values.length}
+      aria-label={`${label} from ${format(values[0].y)} to ${format(values[values.length - 1].y)}`}>
       <polyline points={points} />
-      <text x={w} y={10} textAnchor="end">loss {max.toFixed(2)}</text>
-      <text x={w} y={h - 2} textAnchor="end">{min.toFixed(2)}</text>
+      <text x={w} y={10} textAnchor="end">{label} {format(max)}</text>
+      <text x={w} y={h - 2} textAnchor="end">{format(min)}</text>
     </svg>
   );
 }

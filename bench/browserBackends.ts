@@ -1,7 +1,10 @@
-// The masked-step benchmark (see bench/maskedStep.ts) on every browser backend: the studio is opened
-// in Chromium with ?backend=<name>&bench, and the engine times a 90%-masked training step of the demo
-// CNN against the same step without masks, in the worker, the two alternating; medians.
-// Needs a build:  npm run build && npx tsx bench/maskedStepBrowser.ts [--steps 10] [--warmup 3]
+// Two benchmarks on every browser backend, in the studio's worker (the page is opened in Chromium with
+// ?backend=<name>&bench):
+// - a 90%-masked training step of the demo CNN against the same step without masks, the two
+//   alternating, medians (bench/maskedStep.ts does the same in Node);
+// - a sensitivity scan of the demo CNN (4 layers x 11 sparsities on 250 images, unstructured), its
+//   time against one evaluation's time measured in the same scan (bench/scan.ts covers Node).
+// Needs a build:  npm run build && npx tsx bench/browserBackends.ts [--steps 10] [--warmup 3]
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { BASE_FLAGS, WEBGPU_FLAGS, findChromium } from '../e2e/browser';
@@ -32,7 +35,7 @@ try {
     await page.waitForSelector('[data-testid="status"][data-state="idle"]');
     const active = await page.getByTestId('backend').getAttribute('data-value');
     if (active !== backend) {
-      rows.push(`| ${backend} | not available here (${active} instead) | | |`);
+      rows.push(`| ${backend} | not available here (${active} instead) | | | | | |`);
       await page.close();
       continue;
     }
@@ -40,15 +43,18 @@ try {
       (o) => (window as unknown as { __secateurBench: { maskedStep(o: unknown): Promise<{ plainMedianMs: number; maskedMedianMs: number; ratio: number; steps: number }> } }).__secateurBench.maskedStep(o),
       { steps: STEPS, warmup: WARMUP, batchSize: 64 },
     );
-    rows.push(`| ${backend} | ${r.plainMedianMs.toFixed(0)} | ${r.maskedMedianMs.toFixed(0)} | ${r.ratio.toFixed(3)}x |`);
-    console.error(`${backend}: ${r.ratio.toFixed(3)}x`);
+    const scan = await page.evaluate(
+      () => (window as unknown as { __secateurBench: { scan(g: string): Promise<{ ms: number; evaluations: number; units: unknown[] }> } }).__secateurBench.scan('unstructured'),
+    );
+    rows.push(`| ${backend} | ${r.plainMedianMs.toFixed(0)} | ${r.maskedMedianMs.toFixed(0)} | ${r.ratio.toFixed(3)}x | ${(scan.ms / 1000).toFixed(1)} s | ${scan.evaluations} | ${(scan.ms / scan.evaluations).toFixed(0)} ms |`);
+    console.error(`${backend}: masked step ${r.ratio.toFixed(3)}x, scan ${(scan.ms / 1000).toFixed(1)} s`);
     await page.close();
   }
 } finally {
   await browser.close();
   process.kill(-server.pid!, 'SIGTERM');
 }
-console.log(`Demo CNN, batch 64, Adam, BatchNorm frozen, 90% global magnitude masks; median of ${STEPS} steps after ${WARMUP} warm-up, alternating, in the studio's worker.`);
-console.log('| backend | step without masks (ms) | masked step (ms) | masked / unmasked |');
-console.log('| --- | ---: | ---: | ---: |');
+console.log(`Demo CNN in the studio's worker. Training step: batch 64, Adam, BatchNorm frozen, 90% global magnitude masks; median of ${STEPS} steps after ${WARMUP} warm-up, alternating. Scan: unstructured magnitude, 4 layers x 11 sparsities, 250 test images per evaluation.`);
+console.log('| backend | step without masks (ms) | masked step (ms) | masked / unmasked | scan | evaluations | scan time / evaluation |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);
