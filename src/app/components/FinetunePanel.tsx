@@ -88,7 +88,7 @@ export function FinetunePanel() {
             onChange={(e) => setSchedule(e.target.value as typeof schedule)}>
             <option value="none">No</option>
             <option value="iterative">Iterative</option>
-            <option value="agp">Gradual (AGP)</option>
+            <option value="agp">Gradual</option>
           </select>
         </label>
         {schedule !== 'none' && (

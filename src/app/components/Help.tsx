@@ -137,13 +137,27 @@ function HelpText() {
         <dd>
           <strong>Accuracy</strong>: the share of labelled test images (the demo's Fashion-MNIST) classified correctly.{' '}
           <strong>Fidelity</strong>, for a model without labelled data here: how often the pruned model's top answer
-          agrees with the original model's on the same inputs. 100% fidelity means the same answers as the original,
-          not necessarily right ones.
+          agrees with the original model's on the same generated inputs (for models that are not classifiers, 1 minus
+          the relative difference of their outputs). 100% fidelity means the same answers as the original, not
+          necessarily right ones.
         </dd>
         <dt>MACs</dt>
         <dd>
           Multiply-accumulate operations to run one example through the model: a measure of compute. Zeroed weights
           still cost MACs in TensorFlow.js (its kernels are dense); removing channels removes them for real.
+        </dd>
+        <dt>Sensitivity scan and Plan for me</dt>
+        <dd>
+          The scan prunes each layer alone (or each group of coupled layers) at 10% to 98% and measures what that
+          costs. Plan for me then gives each layer the sparsity where it hurts least for your target (a global
+          sparsity, a download size, MACs or a largest drop) and sets the sliders; you can still move them. At high
+          sparsity this beats one sparsity for every layer by a wide margin.
+        </dd>
+        <dt>Schedules: one-shot, iterative, gradual (AGP)</dt>
+        <dd>
+          One-shot prunes to the target at once, then fine-tunes. Iterative prunes a little, trains, and repeats.
+          Gradual raises sparsity along a cubic curve while training (Zhu and Gupta 2017). The slower ways usually
+          keep more accuracy at high sparsity.
         </dd>
         <dt>Pareto frontier</dt>
         <dd>
@@ -164,7 +178,8 @@ function HelpText() {
         <details>
           <summary>Accuracy dropped a lot</summary>
           <p>
-            Lower the target, or prune in steps: a moderate step, fine-tune, then the next step. The first convolution and
+            Try Plan for me: it spreads the sparsity over the layers by how much each can lose. Or lower the target,
+            or prune while fine-tuning (iterative or gradual) instead of all at once. The first convolution and
             the last layer are usually the most sensitive: give them a lower per-layer target. Magnitude ranking with a
             global target lets robust layers lose more. Ctrl+Z (or a click on an earlier history step) goes back.
           </p>
@@ -185,6 +200,14 @@ function HelpText() {
             <code> model.json</code> together with every <code>.bin</code> shard it names (or one .zip); the error says
             which file and what is wrong. It needs a Layers model: a graph model (from a SavedModel) cannot be fine-tuned.
             Re-export from Keras with <code>tensorflowjs_converter --input_format keras model.h5 out/</code>.
+          </p>
+        </details>
+        <details>
+          <summary>How do I get my model in, and the pruned one out?</summary>
+          <p>
+            Drop the model's folder, its files (model.json and the .bin shards) or a .zip of them anywhere on the page,
+            or use Open model. Nothing is uploaded: it is read in this tab. Export downloads a .zip (or the loose files)
+            that <code>tf.loadLayersModel</code> loads as it is, at float32, float16 or uint8, with a README and a report.
           </p>
         </details>
         <details>
