@@ -2,6 +2,7 @@
 // (`import type`), so nothing here may pull in tfjs or run code at import time.
 // Type-only (erased at build): the per-layer weight views are defined next to the code computing them.
 import type { KernelDetail } from '../core/graph/weightStats';
+import type { ModelSizes } from '../core/metrics/sizes';
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
@@ -299,15 +300,8 @@ export interface PlanResult {
 export type ExportPrecision = 'float32' | 'float16' | 'uint8';
 export type ExportFormat = 'zip' | 'files';
 
-/** Bytes of the weight files, by actually encoding (and compressing) them. */
-export interface ExportSizes {
-  raw: number;
-  gzip: number;
-  float16: number;
-  float16Gzip: number;
-  uint8: number;
-  uint8Gzip: number;
-}
+/** Bytes of the weight files at each precision, raw and gzipped, by actually encoding (and compressing) them. */
+export type ExportSizes = ModelSizes;
 
 export interface ExportRequest {
   precision: ExportPrecision;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../data/seededRandom';
 import { disposeModel } from '../graph/disposeModel';
 import { listPrunableTensors } from '../graph/prunable';
 import { CancelledError, type JobControl } from '../job';
@@ -8,27 +7,11 @@ import { findVariable, maskStats, type MaskSet } from '../prune/masks';
 import { checkNM, nmAxis } from '../prune/nm';
 import { computePruning } from '../prune/pruneRequest';
 import { fashionCnn, fashionMlp, randomizeWeights } from '../prune/testModels';
-import type { StepInfo, TrainBatch } from './maskedTrainer';
+import type { StepInfo } from './maskedTrainer';
 import { runPruningSchedule, type PruneStepInfo } from './scheduledPruning';
 import { agpSparsity, pruneSchedule } from './schedules';
+import { syntheticBatch } from './testData';
 
-/** Seeded separable task: 3 classes, label = which third of the image is brightest on average. */
-function syntheticBatch(seed: number, n: number, size: number): TrainBatch {
-  const rnd = mulberry32(seed);
-  const x = new Float32Array(n * size * size);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = Math.floor(rnd() * 3);
-    labels[i] = c;
-    for (let r = 0; r < size; r++) {
-      for (let col = 0; col < size; col++) {
-        const band = Math.min(2, Math.floor((col * 3) / size));
-        x[i * size * size + r * size + col] = rnd() * 0.5 + (band === c ? 0.5 : 0);
-      }
-    }
-  }
-  return tf.tidy(() => ({ xs: tf.tensor4d(x, [n, size, size, 1]), ys: tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() }));
-}
 
 function mlp(seed = 3): tf.Sequential {
   const model = fashionMlp();
