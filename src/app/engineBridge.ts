@@ -6,7 +6,11 @@ import type { JobProgress, StudioEngineApi } from '../engine/api';
 export type EngineRemote = Comlink.Remote<StudioEngineApi>;
 
 export interface BridgeEvents {
-  onBusyChange(busy: boolean): void;
+  /**
+   * `busy`: any job is queued or running. `acting`: one the user started is (a background job, such
+   * as measuring export sizes, never holds the user's buttons back; theirs simply queue behind it).
+   */
+  onBusyChange(busy: boolean, acting: boolean): void;
   onProgress(p: JobProgress | null): void;
   /** The worker itself failed (script error, crash); nothing more will run. */
   onWorkerError(message: string): void;
@@ -16,27 +20,37 @@ export class EngineBridge {
   readonly engine: EngineRemote;
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  private foreground = 0;
   private nextJobId = 1;
 
-  constructor(private readonly events: BridgeEvents) {
+  /** `engine`: the engine worker's remote, started here unless given (tests pass their own). */
+  constructor(private readonly events: BridgeEvents, engine?: EngineRemote) {
+    this.engine = engine ?? EngineBridge.startWorker(events);
+  }
+
+  private static startWorker(events: BridgeEvents): EngineRemote {
     const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'secateur-engine' });
     worker.addEventListener('error', (e) => events.onWorkerError(e.message || 'the engine worker failed to start'));
     worker.addEventListener('messageerror', () => events.onWorkerError('a message from the engine could not be read'));
-    this.engine = Comlink.wrap<StudioEngineApi>(worker);
+    return Comlink.wrap<StudioEngineApi>(worker);
   }
 
   /**
    * Queues one engine call. `call` gets a job id and a progress callback to hand to the engine.
    * Resolves or rejects with the engine's result; the queue goes on either way.
    */
-  run<T>(call: (engine: EngineRemote, jobId: number, onProgress: (p: JobProgress) => void) => Promise<T>): { jobId: number; result: Promise<T> } {
+  run<T>(
+    call: (engine: EngineRemote, jobId: number, onProgress: (p: JobProgress) => void) => Promise<T>,
+    { background = false }: { background?: boolean } = {},
+  ): { jobId: number; result: Promise<T> } {
     const jobId = this.nextJobId++;
-    this.setPending(+1);
+    const weight = background ? 0 : 1;
+    this.setPending(+1, weight);
     const onProgress = Comlink.proxy((p: JobProgress) => this.events.onProgress(p));
     const result = this.queue.then(() => call(this.engine, jobId, onProgress));
     this.queue = result.then(
-      () => this.finish(),
-      () => this.finish(),
+      () => this.finish(weight),
+      () => this.finish(weight),
     );
     return { jobId, result };
   }
@@ -45,14 +59,15 @@ export class EngineBridge {
     return this.engine.cancel(jobId);
   }
 
-  private finish() {
+  private finish(weight: number) {
     this.events.onProgress(null);
-    this.setPending(-1);
+    this.setPending(-1, -weight);
   }
 
-  private setPending(delta: number) {
-    const wasBusy = this.pending > 0;
+  private setPending(delta: number, foregroundDelta: number) {
+    const was = [this.pending > 0, this.foreground > 0];
     this.pending += delta;
-    if (wasBusy !== this.pending > 0) this.events.onBusyChange(this.pending > 0);
+    this.foreground += foregroundDelta;
+    if (was[0] !== this.pending > 0 || was[1] !== this.foreground > 0) this.events.onBusyChange(this.pending > 0, this.foreground > 0);
   }
 }

@@ -23,6 +23,8 @@ export const DEFAULT_CONTROLS: PruneControls = { granularity: 'unstructured', cr
 export interface StudioState {
   /** `error` only when the engine cannot work at all; a failed action leaves it idle with `error` set. */
   status: StudioStatus;
+  /** A job the user started is queued or running (background jobs keep `status` busy, not this). */
+  acting: boolean;
   fatal: boolean;
   error: string | null;
   backend: BackendReport | null;
@@ -55,6 +57,7 @@ export interface StudioState {
 
 export const useStudio = create<StudioState>(() => ({
   status: 'busy',
+  acting: true,
   fatal: false,
   error: null,
   backend: null,
@@ -78,6 +81,9 @@ export const useStudio = create<StudioState>(() => ({
 }));
 
 export const setStudio = useStudio.setState;
+
+/** The user can start something now: the engine works, and only background work (if any) is running. */
+export const canAct = (s: StudioState): boolean => !s.fatal && !s.acting;
 
 export const currentPoint = (s: StudioState): HistoryPoint | null => s.history.find((p) => p.id === s.currentPointId) ?? null;
 export const originalPoint = (s: StudioState): HistoryPoint | null => s.history.find((p) => p.kind === 'original') ?? null;

@@ -3,13 +3,13 @@ import * as Comlink from 'comlink';
 import type { BackendName, BaselineResult, ChannelNorm, Criterion, ExportRequest, FinetuneOptions, Granularity, ModelFile, PlanRequest, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
 import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
-import { currentPoint, DEFAULT_CONTROLS, setStudio, useStudio, type PruneControls } from './store';
+import { canAct, currentPoint, DEFAULT_CONTROLS, setStudio, useStudio, type PruneControls } from './store';
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const isCancelled = (e: unknown) => e instanceof Error && (e.name === 'CancelledError' || e.message === 'Cancelled');
 
 const bridge = new EngineBridge({
-  onBusyChange: (busy) => setStudio((s) => ({ status: s.fatal ? 'error' : busy ? 'busy' : 'idle' })),
+  onBusyChange: (busy, acting) => setStudio((s) => ({ status: s.fatal ? 'error' : busy ? 'busy' : 'idle', acting })),
   onProgress: (progress) => setStudio((s) => {
     // A point a running job made (a pruning event of a schedule): on the chart and current at once.
     if (progress?.point && !s.history.some((p) => p.id === progress.point!.id)) {
@@ -255,16 +255,16 @@ export async function restorePoint(id: number, options: { sliders?: boolean; nav
 
 /** Ctrl+Z: back to the step that was current before the last change. */
 export function undo() {
-  const { undo: stack, status } = useStudio.getState();
-  if (status !== 'idle' || stack.length === 0) return;
+  const { undo: stack } = useStudio.getState();
+  if (!canAct(useStudio.getState()) || stack.length === 0) return;
   setStudio({ undo: stack.slice(0, -1) });
   void restorePoint(stack[stack.length - 1], { nav: 'undo' });
 }
 
 /** Ctrl+Shift+Z: forward again after an undo. */
 export function redo() {
-  const { redo: stack, status } = useStudio.getState();
-  if (status !== 'idle' || stack.length === 0) return;
+  const { redo: stack } = useStudio.getState();
+  if (!canAct(useStudio.getState()) || stack.length === 0) return;
   setStudio({ redo: stack.slice(0, -1) });
   void restorePoint(stack[stack.length - 1], { nav: 'redo' });
 }
@@ -341,7 +341,7 @@ export async function measureSizes() {
   const { currentPointId, sizes } = useStudio.getState();
   if (currentPointId === null || sizes?.pointId === currentPointId) return;
   try {
-    const measured = await bridge.run((engine, jobId, onProgress) => engine.exportSizes(jobId, onProgress)).result;
+    const measured = await bridge.run((engine, jobId, onProgress) => engine.exportSizes(jobId, onProgress), { background: true }).result;
     setStudio({ sizes: { pointId: currentPointId, sizes: measured } });
   } catch (e) {
     reportError(e);

@@ -1,5 +1,5 @@
 import type { CompareSide } from '../../engine/api';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { compareWithOriginal } from '../studioActions';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
@@ -27,7 +27,7 @@ const ROWS: Row[] = [
 export function ComparePanel() {
   const compare = useStudio((s) => s.compare);
   const currentId = useStudio((s) => s.currentPointId);
-  const idle = useStudio((s) => s.status === 'idle' && !s.fatal);
+  const free = useStudio(canAct);
   const result = compare?.result;
   const stale = compare !== null && compare.pointId !== currentId;
   const metricName = result?.current.metric.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
@@ -38,7 +38,7 @@ export function ComparePanel() {
         <span className="muted small">
           {result ? `latency on ${result.backend}, in the worker, after warm-up${stale ? ' · for an earlier step' : ''}` : 'original against the current step'}
         </span>
-        <button type="button" className="small-button" data-testid="compare" disabled={!idle || currentId === null} onClick={() => void compareWithOriginal()}>
+        <button type="button" className="small-button" data-testid="compare" disabled={!free || currentId === null} onClick={() => void compareWithOriginal()}>
           {result && !stale ? 'Measure again' : 'Measure'}
         </button>
       </div>

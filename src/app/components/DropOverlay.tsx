@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { importModelFiles } from '../studioActions';
 import { filesFromDrop, readFiles } from '../files/collectFiles';
 
@@ -28,14 +28,14 @@ export function DropOverlay({ target }: { target: React.RefObject<HTMLElement | 
     const overEvent = (e: DragEvent) => {
       if (!carriesFiles(e)) return;
       e.preventDefault(); // allows the drop
-      if (e.dataTransfer) e.dataTransfer.dropEffect = useStudio.getState().status === 'idle' ? 'copy' : 'none';
+      if (e.dataTransfer) e.dataTransfer.dropEffect = canAct(useStudio.getState()) ? 'copy' : 'none';
     };
     const drop = async (e: DragEvent) => {
       if (!e.dataTransfer) return;
       e.preventDefault();
       depth = 0;
       setOver(false);
-      if (useStudio.getState().status !== 'idle') return;
+      if (!canAct(useStudio.getState())) return;
       // Entries must be read during the event; the bytes can follow.
       const found = await filesFromDrop(e.dataTransfer);
       await importModelFiles(await readFiles(found));

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ExportFormat, ExportPrecision } from '../../engine/api';
-import { currentPoint, useStudio } from '../store';
+import { canAct, currentPoint, useStudio } from '../store';
 import { exportCurrent, measureSizes } from '../studioActions';
 import { formatBytes, formatPercent } from '../format';
 
@@ -22,6 +22,7 @@ export function ExportPanel() {
   const sizes = useStudio((s) => (s.sizes && s.sizes.pointId === s.currentPointId ? s.sizes.sizes : null));
   const original = useStudio((s) => s.history.find((p) => p.kind === 'original') ?? null);
   const idle = useStudio((s) => s.status === 'idle' && !s.fatal);
+  const free = useStudio(canAct);
   // Sizes follow the current step; measured once the studio is idle (a slider drag never waits on them).
   useEffect(() => {
     if (idle && point && !sizes) {
@@ -52,7 +53,7 @@ export function ExportPanel() {
             <option value="files">loose files</option>
           </select>
         </label>
-        <button type="button" className="button primary" data-testid="export" disabled={!idle || !point}
+        <button type="button" className="button primary" data-testid="export" disabled={!free || !point}
           onClick={async () => setSaved(await exportCurrent({ precision, format }))}>
           Download
         </button>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FinetuneOptions } from '../../engine/api';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { cancelFinetune, pauseFinetune, recalibrateBatchNorm, resumeFinetune, startFinetune } from '../studioActions';
 import { formatCount, formatMs } from '../format';
 
@@ -29,7 +29,7 @@ export function FinetunePanel() {
   });
   const training = useStudio((s) => s.training);
   const progress = useStudio((s) => s.progress);
-  const status = useStudio((s) => s.status);
+  const free = useStudio(canAct);
   const catalog = useStudio((s) => s.catalog);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const running = training !== null && training.outcome === null;
@@ -124,9 +124,9 @@ export function FinetunePanel() {
           </span>
         ) : (
           <span className="button-row">
-            <button type="button" className="button primary" data-testid="finetune" disabled={!ready || status !== 'idle' || !epochsValid || !scheduleValid}
+            <button type="button" className="button primary" data-testid="finetune" disabled={!ready || !free || !epochsValid || !scheduleValid}
               onClick={() => void startFinetune(request())}>{schedule === 'none' ? 'Fine-tune' : 'Prune and fine-tune'}</button>
-            <button type="button" className="button" data-testid="recalibrate-bn" disabled={!ready || status !== 'idle' || !hasBatchNorm}
+            <button type="button" className="button" data-testid="recalibrate-bn" disabled={!ready || !free || !hasBatchNorm}
               title={hasBatchNorm ? 'Re-estimate BatchNorm statistics on 256 inputs: no labels, no gradients' : 'This model has no BatchNorm layer'}
               onClick={() => void recalibrateBatchNorm()}>Recalibrate BatchNorm</button>
           </span>

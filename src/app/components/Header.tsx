@@ -1,4 +1,4 @@
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { switchDemoModel } from '../studioActions';
 import { BackendBadge } from './BackendBadge';
 import { OpenModel } from './OpenModel';
@@ -7,7 +7,7 @@ import { HelpButton } from './Help';
 export function Header() {
   const catalog = useStudio((s) => s.catalog);
   const modelId = useStudio((s) => s.modelId);
-  const status = useStudio((s) => s.status);
+  const free = useStudio(canAct);
   const userModel = useStudio((s) => (s.summary && s.summary.source.kind !== 'demo' ? s.summary.name : null));
   return (
     <header className="header">
@@ -26,7 +26,7 @@ export function Header() {
           <select
             data-testid="model-picker"
             value={modelId ?? ''}
-            disabled={!catalog || status === 'busy'}
+            disabled={!catalog || !free}
             onChange={(e) => void switchDemoModel(e.target.value)}
           >
             {!catalog && <option value="">Loading…</option>}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { restorePoint } from '../studioActions';
 import { chartPoints, compactCount, paretoFrontier, percentTicks, SIZE_AXES, type ChartPoint, type SizeAxis } from '../historyChart';
 import { formatBytes, formatCount } from '../format';
@@ -23,7 +23,7 @@ export function HistoryChart() {
   const metricName = history[0].metric.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
   const onDot = (p: ChartPoint) => {
     // Read at click time: subscribing to the status would redraw the chart at every job start and end.
-    if (useStudio.getState().status === 'idle' && !p.current) void restorePoint(p.id);
+    if (canAct(useStudio.getState()) && !p.current) void restorePoint(p.id);
   };
   return (
     <div className="history-chart">

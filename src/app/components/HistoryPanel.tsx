@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { redo, restorePoint, undo } from '../studioActions';
 
 // recharts is most of the page's code: load it after the studio is up, not before.
@@ -10,7 +10,7 @@ import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 export function HistoryPanel() {
   const history = useStudio((s) => s.history);
   const currentId = useStudio((s) => s.currentPointId);
-  const busy = useStudio((s) => s.status !== 'idle');
+  const busy = !useStudio(canAct);
   const canUndo = useStudio((s) => s.undo.length > 0);
   const canRedo = useStudio((s) => s.redo.length > 0);
   const original = history.find((p) => p.kind === 'original');

@@ -1,11 +1,11 @@
 import { useRef } from 'react';
-import { useStudio } from '../store';
+import { canAct, useStudio } from '../store';
 import { importModelFiles } from '../studioActions';
 import { filesFromInput, readFiles } from '../files/collectFiles';
 
 /** "Open model…" (files or a .zip) and "Open folder…": the keyboard-reachable ways in besides a drop. */
 export function OpenModel() {
-  const busy = useStudio((s) => s.status !== 'idle');
+  const busy = !useStudio(canAct);
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const onChange = async (input: HTMLInputElement | null) => {

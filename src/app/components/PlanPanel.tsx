@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from 'react';
 import type { PlanTargetKind } from '../../engine/api';
-import { currentPoint, useStudio } from '../store';
+import { canAct, currentPoint, useStudio } from '../store';
 import { cancelPlanning, planForMe, runScan } from '../studioActions';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
@@ -26,7 +26,7 @@ export function PlanPanel() {
   const plan = useStudio((s) => s.plan);
   const granularity = useStudio((s) => s.controls.granularity);
   const criterion = useStudio((s) => s.controls.criterion);
-  const status = useStudio((s) => s.status);
+  const free = useStudio(canAct);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const baseId = useStudio((s) => currentPoint(s)?.baseId);
   const progress = useStudio((s) => s.progress);
@@ -34,7 +34,7 @@ export function PlanPanel() {
   const t = TARGETS[kind];
   const valid = Number.isFinite(amount) && amount > 0 && (kind !== 'sparsity' || amount < 100);
   const scanIsCurrent = scan !== null && scan.baseId === baseId && scan.granularity === granularity && scan.criterion === criterion;
-  const planning = status === 'busy' && progress !== null && /%|Planning|Measuring|Scoring/.test(progress.label) && scan === null;
+  const planning = !free && progress !== null && /%|Planning|Measuring|Scoring/.test(progress.label) && scan === null;
   const metricName = scan?.metric === 'fidelity' ? 'fidelity' : 'accuracy';
   return (
     <section className="panel plan-panel" aria-labelledby="plan-title">
@@ -60,14 +60,14 @@ export function PlanPanel() {
           <input type="number" data-testid="plan-target" data-kind={kind} min={0} step={t.step} value={amount} aria-invalid={!valid}
             onChange={(e) => setAmount(Number(e.target.value))} />
         </label>
-        <button type="button" className="button primary" data-testid="plan" disabled={!ready || status !== 'idle' || nm || !valid}
+        <button type="button" className="button primary" data-testid="plan" disabled={!ready || !free || nm || !valid}
           onClick={() => void planForMe({ kind, value: t.toValue(amount) })}>
           Plan for me
         </button>
-        <button type="button" className="button" data-testid="scan" disabled={!ready || status !== 'idle' || nm} onClick={() => void runScan()}>
+        <button type="button" className="button" data-testid="scan" disabled={!ready || !free || nm} onClick={() => void runScan()}>
           {scanIsCurrent ? 'Scan again' : 'Scan only'}
         </button>
-        {status === 'busy' && <button type="button" className="button" data-testid="cancel-plan" onClick={cancelPlanning}>Cancel</button>}
+        {!free && <button type="button" className="button" data-testid="cancel-plan" onClick={cancelPlanning}>Cancel</button>}
       </div>
       {nm && <p className="muted small">2:4 and 4:8 fix the sparsity at 50%: there is nothing to plan. Choose unstructured or channels.</p>}
       {planning && <p className="muted small">{progress!.label}</p>}
