@@ -77,11 +77,6 @@ function regularizerOf(r: NonNullable<FinetuneOptions['regularizer']>): Regulari
   return bnGammaL1(r.strength);
 }
 
-/** A name safe in a file name on every OS: letters, digits, dot, dash, underscore. */
-function safeFileName(name: string): string {
-  return name.replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'model';
-}
-
 export class StudioEngine implements StudioEngineApi {
   private baseUrl = '';
   private backend: BackendReport | null = null;
@@ -376,7 +371,6 @@ export class StudioEngine implements StudioEngineApi {
       if (request.format !== 'zip' && request.format !== 'files') throw new Error(`Unknown format "${String(request.format)}" (use zip or files)`);
       await control.checkpoint(0.1, `Encoding ${request.precision} weights`);
       const point = session.current;
-      const base = safeFileName(loaded.name);
       const exported = await exportModelFiles(session.model, { precision: request.precision });
       const weights = exported.files.filter((f) => f.name !== 'model.json');
       const weightBytes = weights.reduce((n, f) => n + f.bytes.length, 0);
@@ -390,7 +384,7 @@ export class StudioEngine implements StudioEngineApi {
       } else {
         await control.checkpoint(0.6, 'Writing the .zip');
         const summary = await this.summary();
-        const fileName = exportFileName(base, point.prunableSparsity, request.precision, 'zip');
+        const fileName = exportFileName(loaded.name, point.prunableSparsity, request.precision, 'zip');
         const original = session.history().find((p) => p.kind === 'original')!.metric;
         const report = exportReport({
           name: loaded.name, precision: request.precision, summary, point, original, recipe: session.recipe(), source: loaded.source,

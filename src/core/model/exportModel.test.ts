@@ -223,6 +223,7 @@ describe('names, README and zip', () => {
     expect(exportFileName('../évil/name', 0, 'float32', 'zip')).toBe('vil-name-0pct-sparse-float32.zip');
     expect(exportFileName('', 1.2, 'uint8', 'zip')).toBe('model-100pct-sparse-uint8.zip');
     expect(exportFileName('m', NaN, 'uint8', 'zip')).toBe('m-0pct-sparse-uint8.zip');
+    expect(exportFileName('x'.repeat(200), 0.5, 'float32', 'zip')).toBe(`${'x'.repeat(80)}-50pct-sparse-float32.zip`);
   });
 
   it('the README says what it is and how to load it', () => {

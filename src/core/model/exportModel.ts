@@ -113,10 +113,11 @@ export function exportZip(files: ExportFiles, extras: { readme: string; report: 
 
 /**
  * e.g. fashion-cnn-90pct-sparse-uint8.zip: the model name made file-safe (spaces and other odd
- * characters become '-', a trailing .json is dropped), sparsity in whole percent (clamped to 0..100).
+ * characters become '-', a trailing .json is dropped, at most 80 characters), sparsity in whole percent
+ * (clamped to 0..100).
  */
 export function exportFileName(name: string, sparsity: number, precision: Precision, ext: 'zip'): string {
-  const base = name.replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'model';
+  const base = name.replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80) || 'model';
   const pct = Number.isFinite(sparsity) ? Math.round(Math.min(1, Math.max(0, sparsity)) * 100) : 0;
   return `${base}-${pct}pct-sparse-${precision}.${ext}`;
 }
