@@ -5,32 +5,19 @@
 // - a sensitivity scan of the demo CNN (4 layers x 11 sparsities on 250 images, unstructured), its
 //   time against one evaluation's time measured in the same scan (bench/scan.ts covers Node).
 // Needs a build:  npm run build && npx tsx bench/browserBackends.ts [--steps 10] [--warmup 3]
-import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { BASE_FLAGS, WEBGPU_FLAGS, findChromium } from '../e2e/browser';
+import { numberArg, startPreview } from './harness';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const STEPS = arg('--steps', 10);
-const WARMUP = arg('--warmup', 3);
-const PORT = 4184;
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+const STEPS = numberArg('--steps', 10);
+const WARMUP = numberArg('--warmup', 3);
+const server = await startPreview(4184);
 const browser = await chromium.launch({ executablePath: findChromium()?.path, args: [...BASE_FLAGS, ...WEBGPU_FLAGS] });
 const rows: string[] = [];
 try {
   for (const backend of ['webgpu', 'webgl', 'cpu']) {
     const page = await browser.newPage();
-    for (let i = 0; ; i++) {
-      try {
-        await page.goto(`http://127.0.0.1:${PORT}/?backend=${backend}&bench`);
-        break;
-      } catch (e) {
-        if (i > 100) throw e;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await page.goto(`${server.url}?backend=${backend}&bench`);
     await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 600_000 });
     await page.waitForSelector('[data-testid="status"][data-state="idle"]');
     const active = await page.getByTestId('backend').getAttribute('data-value');
@@ -52,7 +39,7 @@ try {
   }
 } finally {
   await browser.close();
-  process.kill(-server.pid!, 'SIGTERM');
+  server.stop();
 }
 console.log(`Demo CNN in the studio's worker. Training step: batch 64, Adam, BatchNorm frozen, 90% global magnitude masks; median of ${STEPS} steps after ${WARMUP} warm-up, alternating. Scan: unstructured magnitude, 4 layers x 11 sparsities, 250 test images per evaluation.`);
 console.log('| backend | step without masks (ms) | masked step (ms) | masked / unmasked | scan | evaluations | scan time / evaluation |');

@@ -16,11 +16,11 @@ import { selectChannels } from '../src/core/prune/channelSelection';
 import { importanceScores } from '../src/core/prune/importance';
 import { applyMasks } from '../src/core/prune/masks';
 import { unstructuredMasks } from '../src/core/prune/unstructured';
+import { numberArg } from './harness';
 
 tf.env().set('IS_TEST', true);
 await tf.setBackend('cpu');
-const i = process.argv.indexOf('--ratio');
-const ratio = i >= 0 ? Number(process.argv[i + 1]) : 0.5;
+const ratio = numberArg('--ratio', 0.5);
 
 const json = JSON.parse(readFileSync('public/models/fashion-cnn/model.json', 'utf8'));
 const bin = readFileSync('public/models/fashion-cnn/weights.bin');

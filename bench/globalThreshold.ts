@@ -4,19 +4,11 @@
 //   npx tsx bench/globalThreshold.ts [--sparsity 0.5] [--runs 5] [--sizes 1,5,25]
 import { mulberry32 } from '../src/core/data/seededRandom';
 import { selectSmallest, selectionMasks } from '../src/core/prune/globalThreshold';
+import { median, numberArg, stringArg } from './harness';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const sparsity = Number(arg('sparsity', '0.5'));
-const runs = Number(arg('runs', '5'));
-const sizes = arg('sizes', '1,5,25').split(',').map((m) => Math.round(Number(m) * 1_000_000));
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const sparsity = numberArg('--sparsity', 0.5);
+const runs = numberArg('--runs', 5);
+const sizes = stringArg('--sizes', '1,5,25').split(',').map((m) => Math.round(Number(m) * 1_000_000));
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
 /** N(0, 0.05) weights, seeded (Box-Muller). */

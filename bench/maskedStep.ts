@@ -13,17 +13,14 @@ import { magnitudeScores } from '../src/core/prune/importance';
 import { maskStats } from '../src/core/prune/masks';
 import { unstructuredMasks } from '../src/core/prune/unstructured';
 import { registerCpuConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
-import { compareMaskedStep, median } from '../src/core/train/stepBench';
+import { compareMaskedStep } from '../src/core/train/stepBench';
+import { median, numberArg } from './harness';
 
 tf.env().set('IS_TEST', true);
 registerCpuConv2DBackpropFilter();
 await tf.setBackend('cpu');
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const STEPS = arg('--steps', 10);
-const BATCH = arg('--batch', 64);
+const STEPS = numberArg('--steps', 10);
+const BATCH = numberArg('--batch', 64);
 const WARMUP = 2;
 
 const json = JSON.parse(readFileSync('public/models/fashion-cnn/model.json', 'utf8'));

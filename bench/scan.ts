@@ -17,15 +17,12 @@ import { mulberry32 } from '../src/core/data/seededRandom';
 import { disposeModel } from '../src/core/graph/disposeModel';
 import { evaluateAccuracy } from '../src/core/metrics/accuracy';
 import { scanSensitivity, type Evaluate } from '../src/core/plan';
+import { median, numberArg, stringArg } from './harness';
 
 tf.env().set('IS_TEST', true);
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const RUNS = Number(arg('--runs', '3'));
-const IMAGES = Number(arg('--images', '100'));
-const BACKENDS = arg('--backends', 'cpu,wasm').split(',');
+const RUNS = numberArg('--runs', 3);
+const IMAGES = numberArg('--images', 100);
+const BACKENDS = stringArg('--backends', 'cpu,wasm').split(',');
 const MLP_WIDTH = 128;
 const MLP_INPUTS = 256;
 
@@ -70,7 +67,6 @@ function fidelity(model: tf.LayersModel): { evaluate: Evaluate; dispose: () => v
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const control = { checkpoint: async () => {} };
 
 interface Row { backend: string; model: string; units: number; evaluations: number; evalMs: number; scanMs: number; inEvalMs: number }

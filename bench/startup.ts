@@ -1,38 +1,19 @@
 // Time from page open to "demo ready" (baseline accuracy of the demo CNN on screen) per backend,
 // median of N fresh browser launches, with each backend's ratio against the CPU backend measured
 // in the same run. Needs a build:  npm run build && npx tsx bench/startup.ts [--runs 3]
-import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { BASE_FLAGS, WEBGPU_FLAGS, findChromium } from '../e2e/browser';
+import { median, numberArg, startPreview } from './harness';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
-const PORT = 4180; // not 4190: browsers and fetch refuse it (ManageSieve is on the "bad ports" list)
-const URL_BASE = `http://127.0.0.1:${PORT}/`;
+const runs = numberArg('--runs', 3);
 const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function waitForServer(url: string) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-async function timeOnce(backend: (typeof BACKENDS)[number]): Promise<number> {
+async function timeOnce(url: string, backend: (typeof BACKENDS)[number]): Promise<number> {
   const browser = await chromium.launch({ executablePath: findChromium()?.path, args: [...BASE_FLAGS, ...WEBGPU_FLAGS] });
   try {
     const page = await browser.newPage();
     const t0 = Date.now();
-    await page.goto(`${URL_BASE}?backend=${backend}`);
+    await page.goto(`${url}?backend=${backend}`);
     await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 300_000 });
     const ms = Date.now() - t0;
     const active = await page.getByTestId('backend').getAttribute('data-value');
@@ -43,13 +24,12 @@ async function timeOnce(backend: (typeof BACKENDS)[number]): Promise<number> {
   }
 }
 
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+const server = await startPreview(4180); // not 4190: browsers and fetch refuse it (a "bad port")
 try {
-  await waitForServer(URL_BASE);
   const rows: { backend: string; times: number[] }[] = [];
   for (const backend of BACKENDS) {
     const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await timeOnce(backend));
+    for (let i = 0; i < runs; i++) times.push(await timeOnce(server.url, backend));
     rows.push({ backend, times });
     console.log(`${backend}: ${times.map((t) => `${t} ms`).join(', ')}`);
   }
@@ -59,5 +39,5 @@ try {
   console.log('| --- | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.backend} | ${(median(r.times) / 1000).toFixed(1)} s | ${(median(r.times) / cpu).toFixed(2)}x |`);
 } finally {
-  process.kill(-server.pid!, 'SIGTERM');
+  server.stop();
 }

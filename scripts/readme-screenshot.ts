@@ -2,25 +2,16 @@
 // backend (fastest to settle on machines without a GPU), then pruned with the global slider so the
 // screenshot shows the studio in use (a prune, a short fine-tune, a harder prune). --wide also
 // writes a full-page 1920x1080 view (docs/screenshot-1920.png, not committed) to check the layout. Needs a build:  npm run build && npx tsx scripts/readme-screenshot.ts
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { startPreview } from '../bench/harness';
 import { BASE_FLAGS, findChromium } from '../e2e/browser';
 
-const PORT = 4181;
-const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+const server = await startPreview(4181);
 const browser = await chromium.launch({ executablePath: findChromium()?.path, args: BASE_FLAGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  for (let i = 0; ; i++) {
-    try {
-      await page.goto(`http://127.0.0.1:${PORT}/?backend=cpu`);
-      break;
-    } catch (e) {
-      if (i > 100) throw e;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+  await page.goto(`${server.url}?backend=cpu`);
   await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 300_000 });
   await page.waitForSelector('[data-testid="status"][data-state="idle"]');
   // In use: a prune, a short fine-tune (a triangle on the chart), a harder prune from there.
@@ -47,5 +38,5 @@ try {
   }
 } finally {
   await browser.close();
-  process.kill(-server.pid!, 'SIGTERM');
+  server.stop();
 }

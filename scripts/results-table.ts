@@ -41,6 +41,7 @@ import { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } fro
 import { crossEntropyLoss, trainSteps, type TrainBatch } from '../src/core/train/maskedTrainer';
 import { runPruningSchedule } from '../src/core/train/scheduledPruning';
 import { pruneSchedule } from '../src/core/train/schedules';
+import { median } from '../src/core/metrics/quantile';
 import { PUBLIC_DIR, REPO_ROOT, loadDemoSplit } from './demoAssets';
 
 // ---------------------------------------------------------------- settings
@@ -177,11 +178,6 @@ const int = (n: number) => Math.round(n).toLocaleString('en');
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const points = (drop: number) => `${drop >= 0 ? '' : '+'}${Math.abs(drop * 100).toFixed(2)}`;
 const mega = (n: number) => `${(n / 1e6).toFixed(3)} M`;
-const median = (xs: number[]) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Row {
   name: string;

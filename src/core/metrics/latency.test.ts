@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { measureLatency, quantile } from './latency';
+import { measureLatency } from './latency';
 import { CancelledError, type JobControl } from '../job';
 
 describe('measureLatency', () => {
@@ -59,12 +59,5 @@ describe('measureLatency', () => {
     await expect(measureLatency(m, x, { warmup: -1, runs: 3 })).rejects.toThrow('warmup must be a whole number of at least 0, got -1');
     x.dispose();
     m.dispose();
-  });
-
-  it('quantile interpolates between sorted samples', () => {
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBeCloseTo(9.1, 10);
-    expect(quantile([5], 0.9)).toBe(5);
-    expect(quantile([], 0.5)).toBeNaN();
   });
 });

@@ -12,6 +12,7 @@
 // measured in one call sequence on one backend, never across machines.
 import * as tf from '@tensorflow/tfjs';
 import { UNCONTROLLED, type JobControl } from '../job';
+import { quantile } from './quantile';
 
 export interface LatencyOptions {
   /** Untimed runs first (shader compilation, allocation). */
@@ -25,15 +26,6 @@ export interface Latency {
   medianMs: number;
   p90Ms: number;
   runs: number;
-}
-
-/** Sorted-sample quantile, linear between neighbours. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
 }
 
 export async function measureLatency(model: tf.LayersModel, input: tf.Tensor | tf.Tensor[], options: LatencyOptions): Promise<Latency> {

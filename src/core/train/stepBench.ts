@@ -1,12 +1,13 @@
 // A masked training step against the same step without masks, on one backend in one run: the
 // figure issue 5 asks for (goal: masked / unmasked <= 1.15). Shared by bench/maskedStep.ts (Node)
-// and the engine (every browser backend, bench/maskedStepBrowser.ts).
+// and the engine (every browser backend, bench/browserBackends.ts).
 //
 // Steps alternate between the two variants (one step each, in turn), so a busy moment on the machine
 // lands on both alike; each variant keeps its own Adam optimizer across the calls. Medians after
 // warm-up steps (shader compilation on WebGL / WebGPU).
 import * as tf from '@tensorflow/tfjs';
 import { UNCONTROLLED, type JobControl } from '../job';
+import { median } from '../metrics/quantile';
 import type { MaskSet } from '../prune/masks';
 import { trainSteps, type LossFn, type TrainBatch } from './maskedTrainer';
 
@@ -28,12 +29,6 @@ export interface StepBenchResult {
   maskedMedian: number;
   /** maskedMedian / plainMedian */
   ratio: number;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** `plain` and `masked` are two copies of the same model; both are trained (and changed). */
