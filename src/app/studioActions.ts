@@ -449,7 +449,7 @@ export async function planForMe(target: PlanRequest) {
   }
 }
 
-// ---- Benchmarks (bench/maskedStepBrowser.ts), reachable only with ?bench in the URL
+// ---- Benchmarks (bench/browserBackends.ts), reachable only with ?bench in the URL
 
 export function installBenchHooks() {
   (window as unknown as { __secateurBench: unknown }).__secateurBench = {
