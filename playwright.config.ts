@@ -4,7 +4,8 @@ import { BASE_FLAGS, WEBGPU_FLAGS, findChromium } from './e2e/browser';
 // Debian's Chromium (or CHROMIUM_PATH, or Playwright's own) with a WebGPU adapter enabled, so the
 // studio's first choice, WebGPU, is available; specs force the other backends with ?backend=.
 const chromiumPath = findChromium()?.path;
-const PORT = 4173;
+// E2E_PORT lets two checkouts on one machine run their suites at once without sharing a server.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: './e2e',
