@@ -9,7 +9,7 @@ import { zipSync } from 'fflate';
 import { disposeModel } from '../graph/disposeModel';
 import { mulberry32, shuffleInPlace } from '../data/seededRandom';
 import { ImportError, loadImportedModel, readModelFiles, type ImportedModel, type InputFile } from './importFiles';
-import type { JsonObject } from './keras3';
+import type { JsonObject } from './kerasJson';
 import {
   SHARD,
   jsonBytes,

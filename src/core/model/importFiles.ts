@@ -66,7 +66,8 @@ import {
   normalisePath,
 } from './fileKinds';
 import { findJsonSyntaxError } from './jsonSyntaxError';
-import { fixKerasTopology, forEachFunctional, isModelClass, isObject, type JsonObject, type JsonValue } from './keras3';
+import { fixKerasTopology, forEachFunctional, weightPrefixFix } from './keras3';
+import { isModelClass, isObject, modelConfigOf, type JsonObject, type JsonValue } from './kerasJson';
 import {
   TopologyProblem,
   checkLayerClasses,
@@ -74,7 +75,6 @@ import {
   firstLine,
   layerEntries,
   matchWeights,
-  modelConfigOf,
   problemCount,
   simulateGraph,
   withBuiltModel,
@@ -547,10 +547,7 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
     if (problemCount(match) > 0) throw new ImportError(weightMismatchMessage(file, match, modelSpecs.length));
     if (match.renamed.size > 0) {
       weightSpecs = specs.map((s) => (match.renamed.has(s.name) ? { ...s, name: match.renamed.get(s.name) as string } : s));
-      const prefixes = [...new Set([...match.renamed].map(([from, to]) => from.slice(0, from.length - to.length)))];
-      const label = String(topology.keras_version ?? '').startsWith('3.') ? 'Keras 3 export' : 'Keras export';
-      const what = prefixes.length === 1 ? `the model-name prefix "${prefixes[0]}"` : `the model-name prefixes ${prefixes.map((p) => `"${p}"`).join(', ')}`;
-      fixes.push(`${label}: removed ${what} from ${match.renamed.size} weight name${match.renamed.size === 1 ? '' : 's'}`);
+      fixes.push(weightPrefixFix(match.renamed, topology.keras_version));
     }
     return model.outputs.map((o) => o.shape);
   });
