@@ -50,6 +50,7 @@
 // Call after tf.ready(): step 6 allocates the model's weights once, on the current backend.
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
+import { formatBytes } from '../format/bytes';
 import {
   LAYERS_MODEL_HINT,
   archiveKindMessage,
@@ -339,13 +340,6 @@ function readManifest(file: string, manifest: JsonValue): Group[] {
 /** 1,389,254: grouped by thousands with commas, the same in every locale. */
 function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${formatCount(n / 1e6)} MB`;
-  if (n >= 1e3) return `${formatCount(n / 1e3)} KB`;
-  return `${n} bytes`;
 }
 
 // --- weight files ----------------------------------------------------------------------------
