@@ -121,7 +121,7 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
     return g;
   }
 
-  const addNode = (path: string, className: string, config: JsonObject, layer: tf.layers.Layer | null, inputs: number[], parents: string[], outputs = 1, shapes?: ((number | null)[] | null)[]): GraphNode => {
+  const addNode = (path: string, className: string, config: KerasLayerConfig, layer: tf.layers.Layer | null, inputs: number[], parents: string[], outputs = 1, shapes?: ((number | null)[] | null)[]): GraphNode => {
     const node: GraphNode = { id: g.nodes.length, path, className, config, layer, inputs, outputs: [], parents };
     for (let i = 0; i < outputs; i++) {
       const t: GraphTensor = { id: g.tensors.length, producer: node.id, outputIndex: i, shape: shapes?.[i] ?? liveShape(layer, i) };
@@ -133,7 +133,7 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
     return node;
   };
 
-  const addInput = (path: string, config: JsonObject, shape: (number | null)[] | null, parents: string[]): number => {
+  const addInput = (path: string, config: KerasLayerConfig, shape: (number | null)[] | null, parents: string[]): number => {
     const node = addNode(path, 'InputLayer', config, null, [], parents, 1, [shape]);
     g.inputs.push(node.outputs[0]);
     return node.outputs[0];
