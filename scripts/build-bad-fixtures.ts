@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
-import type { JsonObject } from '../src/core/model/keras3';
+import type { JsonObject } from '../src/core/model/kerasJson';
 import {
   SHARD,
   jsonBytes,

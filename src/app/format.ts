@@ -4,11 +4,7 @@ const countFormat = new Intl.NumberFormat('en-US');
 
 export const formatCount = (n: number) => countFormat.format(n);
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
-}
+export { formatBytes } from '../core/format/bytes';
 
 /** 0..1 -> "12.3%" */
 export const formatPercent = (fraction: number, digits = 1) => `${(fraction * 100).toFixed(digits)}%`;

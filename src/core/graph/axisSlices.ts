@@ -82,3 +82,8 @@ export function takeAlongAxis(values: ArrayLike<number>, shape: readonly number[
   newShape[axis] = keep.length;
   return { values: out, shape: newShape };
 }
+
+/** Kernel positions: the product of the leading `spatialAxes` dims (3x3 conv: 9). */
+export function kernelTaps(shape: readonly number[], spatialAxes: number): number {
+  return shape.slice(0, spatialAxes).reduce((a, b) => a * b, 1);
+}

@@ -3,17 +3,19 @@
 // model becomes its inner layers, named by path ("features/conv_1"). Nodes come in topological order.
 // Structured pruning (dependencyGraph.ts), MAC counts (macs.ts) and the channel surgery all walk it.
 import * as tf from '@tensorflow/tfjs';
-
-// Keras JSON, as model.toJSON(null, false) returns it (snake_case keys).
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-export interface LayerConfigEntry {
-  class_name: string;
-  config: JsonObject;
-  name?: string;
-  inbound_nodes?: JsonValue[];
-}
+import {
+  batchInputShape,
+  entryName,
+  inboundNodes,
+  isModelClass,
+  layerList,
+  modelPorts,
+  nodeRef,
+  type JsonObject,
+  type JsonValue,
+  type KerasLayerConfig,
+  type KerasLayerEntry,
+} from '../model/kerasJson';
 
 export interface GraphTensor {
   id: number;
@@ -31,7 +33,7 @@ export interface GraphNode {
   /** Keras class name, e.g. "Conv2D". Model inputs are "InputLayer" nodes. */
   className: string;
   /** The layer's config (snake_case) inside LayerGraph.topology. */
-  config: JsonObject;
+  config: KerasLayerConfig;
   /** The live layer; null for a synthetic input node. */
   layer: tf.layers.Layer | null;
   inputs: number[];
@@ -61,26 +63,6 @@ export interface LayerGraph {
   applications: Map<string, number>;
   /** Parts of the config this reader did not understand; the graph is partial when non-empty. */
   problems: string[];
-}
-
-const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
-
-export function isModelClass(className: string): boolean {
-  return MODEL_CLASSES.has(className);
-}
-
-function asObject(v: JsonValue | undefined): JsonObject | null {
-  return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-}
-
-function layerEntries(config: JsonValue): LayerConfigEntry[] {
-  const obj = asObject(config);
-  const list = Array.isArray(config) ? config : obj && Array.isArray(obj.layers) ? obj.layers : [];
-  return list.filter((e): e is JsonObject => !!asObject(e)).map((e) => e as unknown as LayerConfigEntry);
-}
-
-function entryName(e: LayerConfigEntry): string {
-  return (typeof e.config?.name === 'string' ? e.config.name : e.name) ?? '';
 }
 
 /**
@@ -124,17 +106,6 @@ function getLive(model: tf.LayersModel | null, name: string): tf.layers.Layer | 
   return model.layers.find((l) => l.name === name) ?? null;
 }
 
-/** Finds a layer's config entry by path in a topology (as returned by model.toJSON(null, false)). */
-export function findLayerConfig(topology: JsonObject, path: string): LayerConfigEntry | null {
-  let entry: LayerConfigEntry = topology as unknown as LayerConfigEntry;
-  for (const name of path.split('/')) {
-    const next = layerEntries(entry.config).find((e) => entryName(e) === name);
-    if (!next) return null;
-    entry = next;
-  }
-  return entry;
-}
-
 /** Builds the flat layer graph of a LayersModel. Never throws on odd configs: it records problems. */
 export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
   let topology: JsonObject = {};
@@ -150,7 +121,7 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
     return g;
   }
 
-  const addNode = (path: string, className: string, config: JsonObject, layer: tf.layers.Layer | null, inputs: number[], parents: string[], outputs = 1, shapes?: ((number | null)[] | null)[]): GraphNode => {
+  const addNode = (path: string, className: string, config: KerasLayerConfig, layer: tf.layers.Layer | null, inputs: number[], parents: string[], outputs = 1, shapes?: ((number | null)[] | null)[]): GraphNode => {
     const node: GraphNode = { id: g.nodes.length, path, className, config, layer, inputs, outputs: [], parents };
     for (let i = 0; i < outputs; i++) {
       const t: GraphTensor = { id: g.tensors.length, producer: node.id, outputIndex: i, shape: shapes?.[i] ?? liveShape(layer, i) };
@@ -162,31 +133,30 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
     return node;
   };
 
-  const addInput = (path: string, config: JsonObject, shape: (number | null)[] | null, parents: string[]): number => {
+  const addInput = (path: string, config: KerasLayerConfig, shape: (number | null)[] | null, parents: string[]): number => {
     const node = addNode(path, 'InputLayer', config, null, [], parents, 1, [shape]);
     g.inputs.push(node.outputs[0]);
     return node.outputs[0];
   };
 
-  const visitModel = (entry: LayerConfigEntry, live: tf.LayersModel | null, prefix: string, parents: string[], given: number[] | null): number[] => {
-    const entries = layerEntries(entry.config);
+  const visitModel = (entry: KerasLayerEntry, live: tf.LayersModel | null, prefix: string, parents: string[], given: number[] | null): number[] => {
+    const entries = layerList(entry);
     if (entry.class_name === 'Sequential') {
       let current: number | null = given ? given[0] : null;
       entries.forEach((e, i) => {
-        const name = entryName(e);
+        const name = entryName(e) ?? '';
         const path = prefix + name;
         const layer = getLive(live, name);
         if (e.class_name === 'InputLayer') {
           if (current === null) {
-            const shape = (e.config.batch_input_shape as (number | null)[] | undefined) ?? null;
-            current = addInput(path, e.config, shape ? [...shape] : null, parents);
+            current = addInput(path, e.config, batchInputShape(e.config), parents);
           } else if (given) g.nestedInputs.push({ path, tensor: current });
           return;
         }
         if (current === null) {
           // No InputLayer entry: the first layer carries batch_input_shape.
-          const shape = (e.config.batch_input_shape as (number | null)[] | undefined) ?? live?.inputs?.[0]?.shape ?? null;
-          current = addInput(`${path}:input`, {}, shape ? [...shape] : null, parents);
+          const liveShape = live?.inputs?.[0]?.shape;
+          current = addInput(`${path}:input`, {}, batchInputShape(e.config) ?? (liveShape ? [...liveShape] : null), parents);
         } else if (i === 0 || (i === 1 && entries[0].class_name === 'InputLayer')) {
           if (given && e.config.batch_input_shape) g.nestedInputs.push({ path, tensor: current });
         }
@@ -211,45 +181,39 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
     // its own, so a shared layer may feed itself (its second call reads its first call's output).
     const produced = new Map<string, number[][]>();
     const appCount = new Map<string, number>();
-    for (const e of entries) appCount.set(entryName(e), Math.max(1, e.inbound_nodes?.length ?? 0));
-    const refTensor = (ref: JsonValue): number | null => {
-      if (!Array.isArray(ref) || typeof ref[0] !== 'string') return null;
-      const apps = produced.get(ref[0]);
-      if (!apps) return null;
-      const nodeIndex = typeof ref[1] === 'number' ? ref[1] : 0;
+    for (const e of entries) appCount.set(entryName(e) ?? '', Math.max(1, inboundNodes(e).length));
+    const refTensor = (v: JsonValue): number | null => {
+      const ref = nodeRef(v);
+      const apps = ref ? produced.get(ref.layer) : undefined;
+      if (!ref || !apps) return null;
       // A nested model's node index may be offset by its own internal node: with a single
       // application, any index means that one.
-      const app = apps[nodeIndex] ?? (appCount.get(ref[0]) === 1 ? apps[0] : undefined);
-      if (!app) return null;
-      const tensorIndex = typeof ref[2] === 'number' ? ref[2] : 0;
-      return app[tensorIndex] ?? null;
+      const app = apps[ref.node] ?? (appCount.get(ref.layer) === 1 ? apps[0] : undefined);
+      return app?.[ref.tensor] ?? null;
     };
-    const inputLayers = Array.isArray(cfg.input_layers) ? cfg.input_layers : [];
-    inputLayers.forEach((ref, i) => {
-      if (!Array.isArray(ref) || typeof ref[0] !== 'string') return;
-      const name = ref[0];
+    modelPorts(cfg, 'input_layers').forEach((v, i) => {
+      const name = nodeRef(v)?.layer;
+      if (name === undefined) return;
       const e = entries.find((x) => entryName(x) === name);
       const path = prefix + name;
       if (given && given[i] !== undefined) {
         produced.set(name, [[given[i]]]);
         g.nestedInputs.push({ path, tensor: given[i] });
       } else {
-        const shape = (e?.config.batch_input_shape as (number | null)[] | undefined) ?? null;
-        produced.set(name, [[addInput(path, e?.config ?? {}, shape ? [...shape] : null, parents)]]);
+        produced.set(name, [[addInput(path, e?.config ?? {}, batchInputShape(e?.config), parents)]]);
       }
     });
-    let pending: { e: LayerConfigEntry; app: number }[] = [];
+    let pending: { e: KerasLayerEntry; app: number }[] = [];
     for (const e of entries) {
-      if (e.class_name === 'InputLayer' || !Array.isArray(e.inbound_nodes)) continue;
-      e.inbound_nodes.forEach((_, app) => pending.push({ e, app }));
+      if (e.class_name !== 'InputLayer') inboundNodes(e).forEach((_, app) => pending.push({ e, app }));
     }
     while (pending.length > 0) {
       const next: typeof pending = [];
       for (const item of pending) {
         const { e, app } = item;
-        const name = entryName(e);
+        const name = entryName(e) ?? '';
         // Keras 2: [[name, node, tensor, kwargs], ...]; other encodings are not understood.
-        const node = (e.inbound_nodes ?? [])[app];
+        const node = inboundNodes(e)[app];
         const refs = (Array.isArray(node) ? node : []).map(refTensor);
         if (refs.length === 0 || refs.some((t) => t === null) || (app > 0 && !produced.get(name)?.[app - 1])) {
           next.push(item);
@@ -265,14 +229,13 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
         produced.set(name, apps);
       }
       if (next.length === pending.length) {
-        for (const { e } of next) g.problems.push(`${prefix + entryName(e)}: its inputs could not be resolved from the config`);
+        for (const { e } of next) g.problems.push(`${prefix + (entryName(e) ?? '')}: its inputs could not be resolved from the config`);
         break;
       }
       pending = next;
     }
-    const outputLayers = Array.isArray(cfg.output_layers) ? cfg.output_layers : [];
     const outs: number[] = [];
-    for (const ref of outputLayers) {
+    for (const ref of modelPorts(cfg, 'output_layers')) {
       const t = refTensor(ref);
       if (t === null) g.problems.push(`${prefix || '(model)'}: output ${JSON.stringify(ref)} could not be resolved`);
       else outs.push(t);
@@ -281,7 +244,7 @@ export function buildLayerGraph(model: tf.LayersModel): LayerGraph {
   };
 
   try {
-    g.outputs = visitModel(topology as unknown as LayerConfigEntry, model, '', [], null);
+    g.outputs = visitModel(topology as KerasLayerEntry, model, '', [], null);
   } catch (e) {
     g.problems.push(`the model config could not be read: ${(e as Error).message}`);
   }

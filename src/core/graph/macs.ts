@@ -1,23 +1,17 @@
 // Parameter, nonzero and MAC (multiply-accumulate) counts per layer and in total, for one example.
 //
-// Every kernel weight is used a fixed number of times per example ("uses"); a layer's MACs are
+// Every prunable weight is used a fixed number of times per example ("uses"); a layer's MACs are
 // sum(uses x kernel size), and its nonzero MACs sum(uses x nonzero kernel weights), which is what a
-// sparse kernel would have to do. Uses per weight:
-//   Dense                      product of the output dims before the last (1 for [batch, units])
-//   Conv1D / Conv2D / Conv3D   output positions (strides and padding are in the output shape)
-//   DepthwiseConv2D            output positions
-//   SeparableConv2D            output positions, for the depthwise and the pointwise kernel
-//   Conv2DTranspose            input positions (each input pixel is multiplied by the whole kernel)
-//   LSTM / GRU / SimpleRNN     time steps, for the kernel and the recurrent kernel (gates included
-//                              via the kernel width, 4u or 3u); Bidirectional: both directions
-//   Embedding                  0 (a lookup, no multiply)
-// BatchNormalization counts one MAC per output element (y = a*x + b at inference; 0 once folded
-// into the previous conv, which the studio does not do). Bias adds, activations and pooling are not
-// MACs. Unknown when a needed dimension is not fixed (e.g. an input of [null, null, null, 3]).
+// sparse kernel would have to do. Uses per weight are each layer rule's `macs` (rules/): output
+// positions for Dense and convolutions, input positions for Conv2DTranspose, time steps for
+// recurrent layers (kernel and recurrent kernel; Bidirectional: both directions), 0 for Embedding (a
+// lookup). BatchNormalization counts one MAC per output element (y = a*x + b at inference). Bias
+// adds, activations and pooling are not MACs. Unknown when a needed dimension is not fixed (e.g. an
+// input of [null, null, null, 3]).
 import type * as tf from '@tensorflow/tfjs';
 import { buildLayerGraph, type GraphNode, type LayerGraph } from './layerGraph';
 import { walkLayers, weightSuffix } from './layerPaths';
-import { PRUNABLE_KERNELS } from './prunable';
+import { layerRule, prunableNamesOf, weightBaseName, type MacUses } from './rules';
 
 export interface LayerCount {
   path: string;
@@ -53,62 +47,9 @@ export interface ModelCounts {
   totals: CountTotals;
 }
 
-type Shape = (number | null)[] | null;
-
-function prod(dims: readonly (number | null)[]): number | null {
-  let p = 1;
-  for (const d of dims) {
-    if (d === null || d === undefined || d < 0) return null;
-    p *= d;
-  }
-  return p;
-}
-
-/** Dims without the batch and channel axes (positions), or null. */
-function positions(shape: Shape): number | null {
-  if (!shape || shape.length < 2) return shape ? 1 : null;
-  return prod(shape.slice(1, -1));
-}
-
 /** Uses per weight for each prunable kernel of one layer application, plus MACs not tied to weights. */
-export function kernelUses(node: GraphNode, g: LayerGraph): { uses: number | null; extra: number | null } {
-  const outShape = g.tensors[node.outputs[0]]?.shape ?? null;
-  const inShape = node.inputs.length ? (g.tensors[node.inputs[0]]?.shape ?? null) : null;
-  switch (node.className) {
-    case 'Dense':
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Conv3D':
-    case 'DepthwiseConv2D':
-    case 'SeparableConv2D':
-      return { uses: positions(outShape), extra: 0 };
-    case 'Conv2DTranspose':
-      return { uses: positions(inShape), extra: 0 };
-    case 'LSTM':
-    case 'GRU':
-    case 'SimpleRNN':
-    case 'Bidirectional':
-      return { uses: inShape && inShape.length >= 3 ? (inShape[1] ?? null) : null, extra: 0 };
-    case 'TimeDistributed': {
-      const inner = (node.config.layer as { class_name?: string } | undefined)?.class_name;
-      return inner === 'Dense' ? { uses: positions(outShape), extra: 0 } : { uses: null, extra: 0 };
-    }
-    case 'Embedding':
-      return { uses: 0, extra: 0 };
-    case 'BatchNormalization':
-      return { uses: 0, extra: outShape ? prod(outShape.slice(1)) : null };
-    default:
-      return { uses: 0, extra: 0 };
-  }
-}
-
-function prunableNames(layer: tf.layers.Layer): readonly string[] {
-  const cls = layer.getClassName();
-  if (cls === 'TimeDistributed') {
-    const inner = (layer as unknown as { layer?: tf.layers.Layer }).layer;
-    return inner ? (PRUNABLE_KERNELS[inner.getClassName()] ?? []) : [];
-  }
-  return PRUNABLE_KERNELS[cls] ?? [];
+export function kernelUses(node: GraphNode, g: LayerGraph): MacUses {
+  return layerRule(node.className).macs(node, g);
 }
 
 /** Counts for every layer of the model (nested models included) and in total. Reads weight values. */
@@ -117,7 +58,7 @@ export async function countModel(model: tf.LayersModel, graph: LayerGraph = buil
   for (const n of graph.nodes) nodesByPath.set(n.path, [...(nodesByPath.get(n.path) ?? []), n]);
   const layers: LayerCount[] = [];
   for (const { path, layer } of walkLayers(model)) {
-    const names = prunableNames(layer);
+    const names = prunableNamesOf(layer);
     let params = 0;
     let nonzero = 0;
     let prunableParams = 0;
@@ -129,7 +70,7 @@ export async function countModel(model: tf.LayersModel, graph: LayerGraph = buil
       params += values.length;
       nonzero += nz;
       const suffix = weightSuffix(layer, v);
-      if (names.includes(suffix.slice(suffix.lastIndexOf('/') + 1))) {
+      if (names.includes(weightBaseName(suffix))) {
         prunableParams += values.length;
         prunableNonzero += nz;
       }

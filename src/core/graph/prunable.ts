@@ -1,26 +1,16 @@
-// Which layers carry a kernel the pruning engine can cut. Biases and BatchNorm parameters stay dense.
+// Which weights the pruning engine can cut, as the layer rules (rules/) list them. Biases and
+// BatchNorm parameters stay dense.
 import type * as tf from '@tensorflow/tfjs';
 import { walkLayers, weightKey, weightSuffix } from './layerPaths';
+import { LAYER_RULES, layerRule, prunableNamesOf, weightBaseName } from './rules';
 
-/** Layer class -> names of its prunable weights (matched against the end of the variable name). */
-export const PRUNABLE_KERNELS: Readonly<Record<string, readonly string[]>> = {
-  Dense: ['kernel'],
-  Conv1D: ['kernel'],
-  Conv2D: ['kernel'],
-  Conv3D: ['kernel'],
-  Conv2DTranspose: ['kernel'],
-  DepthwiseConv2D: ['depthwise_kernel'],
-  SeparableConv2D: ['depthwise_kernel', 'pointwise_kernel'],
-  Embedding: ['embeddings'],
-  LSTM: ['kernel', 'recurrent_kernel'],
-  GRU: ['kernel', 'recurrent_kernel'],
-  SimpleRNN: ['kernel', 'recurrent_kernel'],
-  // A Bidirectional wrapper holds a forward and a backward recurrent layer ("forward_lstm/kernel").
-  Bidirectional: ['kernel', 'recurrent_kernel'],
-};
+/** Layer class -> names of its prunable weights (matched against the end of the variable name), from the layer rules. */
+export const PRUNABLE_KERNELS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  [...LAYER_RULES.values()].filter((r) => r.prunable.length > 0).map((r) => [r.className, r.prunable.map((w) => w.name)]),
+);
 
 export function isPrunableClass(className: string): boolean {
-  return className in PRUNABLE_KERNELS;
+  return layerRule(className).prunable.length > 0;
 }
 
 /** One prunable weight tensor of a model: what a mask is kept for. Plain data. */
@@ -38,19 +28,9 @@ export interface PrunableTensor {
   size: number;
 }
 
-/** Prunable weight names of a layer, looking through a TimeDistributed wrapper to the layer inside. */
-function prunableNamesOf(layer: tf.layers.Layer): readonly string[] {
-  const cls = layer.getClassName();
-  if (cls === 'TimeDistributed') {
-    const inner = (layer as unknown as { layer?: tf.layers.Layer }).layer;
-    return inner ? (PRUNABLE_KERNELS[inner.getClassName()] ?? []) : [];
-  }
-  return PRUNABLE_KERNELS[cls] ?? [];
-}
-
 /**
  * Every prunable weight tensor of a model, in layer order (nested models included, depth first),
- * each named by a stable key. Only trainable-or-not float kernels listed in PRUNABLE_KERNELS; biases,
+ * each named by a stable key. Only float32 weights the layer rules list as prunable (trainable or not); biases,
  * BatchNorm parameters and everything else stay dense.
  */
 export function listPrunableTensors(model: tf.LayersModel): PrunableTensor[] {
@@ -60,8 +40,7 @@ export function listPrunableTensors(model: tf.LayersModel): PrunableTensor[] {
     if (names.length === 0) continue;
     layer.weights.forEach((variable, weightIndex) => {
       const weight = weightSuffix(layer, variable);
-      const last = weight.slice(weight.lastIndexOf('/') + 1);
-      if (!names.includes(last) || variable.dtype !== 'float32') return;
+      if (!names.includes(weightBaseName(weight)) || variable.dtype !== 'float32') return;
       const shape = variable.shape.map((d) => d ?? 0);
       out.push({
         key: weightKey(path, weight),

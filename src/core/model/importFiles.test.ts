@@ -9,7 +9,7 @@ import { zipSync } from 'fflate';
 import { disposeModel } from '../graph/disposeModel';
 import { mulberry32, shuffleInPlace } from '../data/seededRandom';
 import { ImportError, loadImportedModel, readModelFiles, type ImportedModel, type InputFile } from './importFiles';
-import type { JsonObject } from './keras3';
+import type { JsonObject } from './kerasJson';
 import {
   SHARD,
   jsonBytes,
@@ -301,14 +301,14 @@ describe('readModelFiles: bad drops', () => {
   it('a model too large for the device, with the estimate', async () => {
     const files = await modelFiles(keep(tinyMlp()));
     expect(importError(looseFiles(files), { maxParams: 20 })).toBe(
-      'model.json: the model has 23 parameters (about 92 bytes as float32), more than this device can take (at most 20). Use a smaller model, or open the studio on a computer with more memory.',
+      'model.json: the model has 23 parameters (about 92 B as float32), more than this device can take (at most 20). Use a smaller model, or open the studio on a computer with more memory.',
     );
     expect(readModelFiles(looseFiles(files), { maxParams: 23 }).params).toBe(23);
     // The limit is checked from the manifest before anything else is: missing shards do not matter.
     const big = structuredClone(files.json);
     manifestWeights(big)[0].shape = [4000, 3000];
     expect(importError(drop({ 'model.json': jsonBytes(big) }), { maxParams: 10_000_000 })).toBe(
-      'model.json: the model has 12,000,011 parameters (about 48 MB as float32), more than this device can take (at most 10,000,000). Use a smaller model, or open the studio on a computer with more memory.',
+      'model.json: the model has 12,000,011 parameters (about 45.78 MB as float32), more than this device can take (at most 10,000,000). Use a smaller model, or open the studio on a computer with more memory.',
     );
   });
 

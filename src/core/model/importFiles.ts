@@ -50,6 +50,7 @@
 // Call after tf.ready(): step 6 allocates the model's weights once, on the current backend.
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
+import { formatBytes } from '../format/bytes';
 import {
   LAYERS_MODEL_HINT,
   archiveKindMessage,
@@ -66,7 +67,8 @@ import {
   normalisePath,
 } from './fileKinds';
 import { findJsonSyntaxError } from './jsonSyntaxError';
-import { fixKerasTopology, forEachFunctional, isModelClass, isObject, type JsonObject, type JsonValue } from './keras3';
+import { fixKerasTopology, forEachFunctional, weightPrefixFix } from './keras3';
+import { isModelClass, isObject, modelConfigOf, type JsonObject, type JsonValue } from './kerasJson';
 import {
   TopologyProblem,
   checkLayerClasses,
@@ -74,7 +76,6 @@ import {
   firstLine,
   layerEntries,
   matchWeights,
-  modelConfigOf,
   problemCount,
   simulateGraph,
   withBuiltModel,
@@ -341,13 +342,6 @@ function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${formatCount(n / 1e6)} MB`;
-  if (n >= 1e3) return `${formatCount(n / 1e3)} KB`;
-  return `${n} bytes`;
-}
-
 // --- weight files ----------------------------------------------------------------------------
 
 /** Finds the file for one manifest path: relative to the JSON first, then by base name. */
@@ -547,10 +541,7 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
     if (problemCount(match) > 0) throw new ImportError(weightMismatchMessage(file, match, modelSpecs.length));
     if (match.renamed.size > 0) {
       weightSpecs = specs.map((s) => (match.renamed.has(s.name) ? { ...s, name: match.renamed.get(s.name) as string } : s));
-      const prefixes = [...new Set([...match.renamed].map(([from, to]) => from.slice(0, from.length - to.length)))];
-      const label = String(topology.keras_version ?? '').startsWith('3.') ? 'Keras 3 export' : 'Keras export';
-      const what = prefixes.length === 1 ? `the model-name prefix "${prefixes[0]}"` : `the model-name prefixes ${prefixes.map((p) => `"${p}"`).join(', ')}`;
-      fixes.push(`${label}: removed ${what} from ${match.renamed.size} weight name${match.renamed.size === 1 ? '' : 's'}`);
+      fixes.push(weightPrefixFix(match.renamed, topology.keras_version));
     }
     return model.outputs.map((o) => o.shape);
   });

@@ -14,23 +14,13 @@
 //   layers. Keras 3 numbers a nested model's calls from 0; TF.js (like Keras 2) counts the node a
 //   model creates for itself as node 0, so references to a nested model shift by one.
 // - The activation Keras 3 calls "silu" is the one TF.js calls "swish" (x * sigmoid(x)).
-// - Weight names carry the model name as a prefix ("sequential_4/dense_8/kernel"). That fix needs
-//   the layers' own weight names, so it is made by the weight check (see topologyCheck.ts).
+// - Weight names carry the names of the models that hold the layer as a prefix
+//   ("sequential_4/dense_8/kernel" for what TF.js calls "dense_8/kernel"). That fix needs the
+//   layers' own weight names, so the weight check (topologyCheck.ts matchWeights) calls
+//   withoutModelPrefix for each name that matches nothing, and the import reports the renames with
+//   weightPrefixFix.
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
-
-export function isModelClass(className: unknown): boolean {
-  return typeof className === 'string' && MODEL_CLASSES.has(className);
-}
+import { isModelClass, isObject, type JsonObject, type JsonValue } from './kerasJson';
 
 export interface KerasFixResult {
   /** A fixed deep copy; the input is never changed. */
@@ -176,4 +166,25 @@ function convertKeras3Graph(config: JsonObject): { layers: number; refs: number 
     if (Array.isArray(v)) config[key] = v.map((ref) => (Array.isArray(ref) ? shift(ref) : ref));
   }
   return { layers: converted, refs };
+}
+
+/**
+ * `name` without as many leading model names (`modelNames`) as it takes for `matches` to accept it,
+ * keeping at least "layer/weight"; null when no such name matches.
+ */
+export function withoutModelPrefix(name: string, modelNames: ReadonlySet<string>, matches: (name: string) => boolean): string | null {
+  for (let tokens = name.split('/'); tokens.length > 2 && modelNames.has(tokens[0]); ) {
+    tokens = tokens.slice(1);
+    const candidate = tokens.join('/');
+    if (matches(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** The sentence that reports weight names renamed by withoutModelPrefix (old name -> new name). */
+export function weightPrefixFix(renamed: ReadonlyMap<string, string>, kerasVersion: JsonValue | undefined): string {
+  const prefixes = [...new Set([...renamed].map(([from, to]) => from.slice(0, from.length - to.length)))];
+  const label = String(kerasVersion ?? '').startsWith('3.') ? 'Keras 3 export' : 'Keras export';
+  const what = prefixes.length === 1 ? `the model-name prefix "${prefixes[0]}"` : `the model-name prefixes ${prefixes.map((p) => `"${p}"`).join(', ')}`;
+  return `${label}: removed ${what} from ${count(renamed.size, 'weight name')}`;
 }

@@ -23,8 +23,3 @@ export async function buildModel(state: ModelState): Promise<tf.LayersModel> {
   restoreWeights(model, state.weights);
   return model;
 }
-
-/** Float32 bytes of every weight in the state (what one snapshot costs in memory). */
-export function stateBytes(state: ModelState): number {
-  return Object.values(state.weights).reduce((n, w) => n + w.values.byteLength, 0);
-}

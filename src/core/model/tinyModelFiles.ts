@@ -3,7 +3,7 @@
 // the same call always writes the same bytes, and quantization is done here the way
 // tensorflowjs_converter does it, because tfjs can read quantized manifests but never writes them.
 import * as tf from '@tensorflow/tfjs';
-import { isObject, type JsonObject, type JsonValue } from './keras3';
+import { isObject, type JsonObject, type JsonValue } from './kerasJson';
 
 /** A model JSON (parsed) and its weight bytes, one buffer in manifest order. */
 export interface ModelFiles {

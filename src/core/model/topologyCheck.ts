@@ -13,69 +13,35 @@
 // manifest with the variables TF.js will look for, by TF.js's own matching rule.
 import * as tf from '@tensorflow/tfjs';
 import { disposeModel } from '../graph/disposeModel';
-import { isModelClass, isObject, type JsonObject, type JsonValue } from './keras3';
+import { withoutModelPrefix } from './keras3';
+import { entryName, isModelClass, isObject, walkLayerEntries, type EntryPlace, type JsonObject, type JsonValue } from './kerasJson';
 
 /** Thrown with a finished user message; importFiles turns it into an ImportError. */
 export class TopologyProblem extends Error {}
 
-export interface LayerConfigEntry {
+export interface CheckedEntry {
   className: string;
   /** The layer's name, or a positional description when it has none. */
   name: string;
   entry: JsonObject;
 }
 
-/** `modelTopology.model_config` (converter output) or the topology itself (tfjs model.save). */
-export function modelConfigOf(topology: JsonObject): JsonValue {
-  return topology.model_config ?? topology;
-}
-
-/**
- * The children of a layer entry: a model's layers, a wrapper's layer(s), an RNN's cell(s). Only the
- * classes TF.js deserialises children for are looked into, so a field that happens to be called
- * "layer" in some other class is never mistaken for a layer.
- */
-function childEntries(entry: JsonObject): JsonValue[] {
-  const config = entry.config;
-  if (Array.isArray(config)) return config; // legacy Sequential: the config is the list of layers
-  if (!isObject(config)) return [];
-  const pick = (...keys: string[]) => keys.flatMap((k) => (Array.isArray(config[k]) ? (config[k] as JsonValue[]) : config[k] === undefined || config[k] === null ? [] : [config[k]]));
-  switch (entry.class_name) {
-    case 'Sequential':
-    case 'Model':
-    case 'Functional':
-      return pick('layers');
-    case 'Bidirectional':
-      return pick('layer', 'backward_layer');
-    case 'TimeDistributed':
-      return pick('layer');
-    case 'RNN':
-      return pick('cell');
-    case 'StackedRNNCells':
-      return pick('cells');
-    default:
-      return [];
-  }
-}
-
-function entryName(entry: JsonObject): string | null {
-  if (typeof entry.name === 'string') return entry.name;
-  if (isObject(entry.config) && typeof entry.config.name === 'string') return entry.config.name;
-  return null;
-}
-
 /** Every layer entry, depth first, the model itself included. Throws on an entry without a class. */
-export function layerEntries(file: string, modelConfig: JsonValue): LayerConfigEntry[] {
-  const out: LayerConfigEntry[] = [];
-  const visit = (v: JsonValue, where: string): void => {
-    if (!isObject(v) || typeof v.class_name !== 'string' || (!isObject(v.config) && !Array.isArray(v.config))) {
-      throw new TopologyProblem(`${file}: ${where} has no class_name and config, so TF.js cannot build it. Export the model again.`);
-    }
-    const name = entryName(v) ?? `(unnamed ${v.class_name})`;
-    out.push({ className: v.class_name, name, entry: v });
-    childEntries(v).forEach((child, k) => visit(child, `layer ${k + 1} of "${name}"`));
-  };
-  visit(modelConfig, 'the modelTopology');
+export function layerEntries(file: string, modelConfig: JsonValue): CheckedEntry[] {
+  const out: CheckedEntry[] = [];
+  const names = new Map<JsonObject, string>();
+  const where = (place: EntryPlace | null) => (place ? `layer ${place.index + 1} of "${names.get(place.parent)}"` : 'the modelTopology');
+  walkLayerEntries(
+    modelConfig,
+    (entry) => {
+      const name = entryName(entry) ?? `(unnamed ${entry.class_name})`;
+      names.set(entry, name);
+      out.push({ className: entry.class_name, name, entry });
+    },
+    (_, place) => {
+      throw new TopologyProblem(`${file}: ${where(place)} has no class_name and config, so TF.js cannot build it. Export the model again.`);
+    },
+  );
   return out;
 }
 
@@ -109,7 +75,7 @@ export function checkModelClass(file: string, modelConfig: JsonValue): void {
 }
 
 /** Names every layer whose class TF.js cannot build; throws with the first, counting the others. */
-export function checkLayerClasses(file: string, entries: LayerConfigEntry[]): void {
+export function checkLayerClasses(file: string, entries: CheckedEntry[]): void {
   const bad = entries.map((e) => ({ e, reason: unsupportedReason(e.className) })).filter((x) => x.reason !== null);
   if (bad.length === 0) return;
   const [first, ...rest] = bad;
@@ -303,10 +269,9 @@ export interface WeightMatch {
  * (TF 2.2+ writes RNN weights as "lstm/lstm_cell/kernel"); when the first name ends in a number,
  * by "layer path/index" (the Keras 3 SavedModel naming).
  *
- * A name that matches nothing is tried again without its leading segments while they are names of
- * models in the topology (`modelNames`): Keras 3 writes "sequential_4/dense_8/kernel" for the
- * variable TF.js calls "dense_8/kernel". Such names are reported in `renamed`, for the caller to
- * rewrite before TF.js sees them.
+ * A name that matches nothing is tried again without the leading model names Keras 3 writes
+ * (keras3.ts withoutModelPrefix, `modelNames` being the models in the topology). Such names are
+ * reported in `renamed`, for the caller to rewrite before TF.js sees them (keras3.ts weightPrefixFix).
  */
 export function matchWeights(model: tf.LayersModel, specs: WeightSpecLike[], modelNames: ReadonlySet<string> = new Set()): WeightMatch {
   const byName = new Map<string, tf.LayerVariable>();
@@ -328,10 +293,10 @@ export function matchWeights(model: tf.LayersModel, specs: WeightSpecLike[], mod
   for (const spec of specs) {
     let name = spec.name;
     let key = lookup(name);
-    for (let tokens = name.split('/'); key === null && tokens.length > 2 && modelNames.has(tokens[0]); ) {
-      tokens = tokens.slice(1);
-      key = lookup(tokens.join('/'));
-      if (key !== null) name = tokens.join('/');
+    const unprefixed = key === null ? withoutModelPrefix(name, modelNames, (n) => lookup(n) !== null) : null;
+    if (unprefixed !== null) {
+      name = unprefixed;
+      key = lookup(unprefixed);
     }
     const variable = key === null ? undefined : byName.get(key);
     if (!variable || key === null) {

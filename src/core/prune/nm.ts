@@ -2,8 +2,10 @@
 // consecutive weights keeps at most N nonzeros. For a Dense kernel [in, out] a group is M consecutive
 // input rows of one output column; for Conv kernels [..., in, out] it runs along `in` at each spatial
 // tap and output channel; for Conv2DTranspose [kh, kw, out, in] along the last axis. A trailing group
-// shorter than M (when `in` is not a multiple of M) follows the same rule: at most N nonzeros.
+// shorter than M (when `in` is not a multiple of M) follows the same rule: at most N nonzeros. The
+// axis, or why N:M does not apply (depthwise kernels, embeddings), is each layer rule's `nm`.
 import type { PrunableTensor } from '../graph/prunable';
+import { inputAxisNM, prunableWeightRule, type NMAxis } from '../graph/rules';
 import type { Scores } from './importance';
 import type { MaskSet } from './masks';
 
@@ -14,32 +16,10 @@ export interface NMPattern {
   m: number;
 }
 
-/** Axis of the input dimension of a prunable tensor, or a reason why N:M does not apply to it. */
-export function nmAxis(t: Pick<PrunableTensor, 'layerClass' | 'weight' | 'shape'>): { axis: number } | { reason: string } {
-  const rank = t.shape.length;
-  const last = t.weight.slice(t.weight.lastIndexOf('/') + 1);
-  switch (t.layerClass) {
-    case 'Dense':
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Conv3D':
-    case 'LSTM':
-    case 'GRU':
-    case 'SimpleRNN':
-    case 'Bidirectional':
-      return rank >= 2 ? { axis: rank - 2 } : { reason: 'kernel has fewer than 2 dimensions' };
-    case 'Conv2DTranspose':
-      return { axis: rank - 1 };
-    case 'SeparableConv2D':
-      if (last === 'pointwise_kernel') return { axis: rank - 2 };
-      return { reason: 'a depthwise kernel has one input channel per filter: N:M along the input dimension does not apply' };
-    case 'DepthwiseConv2D':
-      return { reason: 'a depthwise kernel has one input channel per filter: N:M along the input dimension does not apply' };
-    case 'Embedding':
-      return { reason: 'embedding rows are looked up, not multiplied: N:M does not apply' };
-    default:
-      return rank >= 2 ? { axis: rank - 2 } : { reason: 'kernel has fewer than 2 dimensions' };
-  }
+/** Axis of the input dimension of a prunable tensor (its layer rule's N:M axis), or a reason why N:M does not apply to it. */
+export function nmAxis(t: Pick<PrunableTensor, 'layerClass' | 'weight' | 'shape'>): NMAxis {
+  const nm = prunableWeightRule(t.layerClass, t.weight)?.nm ?? inputAxisNM;
+  return nm(t.shape.length);
 }
 
 function lines(shape: readonly number[], axis: number): { outer: number; len: number; inner: number } {

@@ -2,15 +2,17 @@
 // fine-tuning so that cutting them later costs less. Each is a (model) => tf.Scalar for trainSteps'
 // `regularizer`; the penalty is strength × the sum below (a sum, as Keras' L1, not a mean).
 //   l1Kernels:     Σ |w| over prunable kernels (graph/prunable.ts).
-//   groupLasso:    Σ over output channels of ||w_channel||₂ (Dense, Conv1D/2D/3D, DepthwiseConv2D,
-//                  SeparableConv2D pointwise, Conv2DTranspose kernels): drives whole filters to zero
-//                  ahead of channel pruning.
-//   bnGammaL1:     Σ |γ| of BatchNormalization scales (network slimming, Liu et al. 2017): small γ
-//                  marks a channel as removable.
+//   groupLasso:    Σ over output channels of ||w_channel||₂ (the prunable weights whose layer rule
+//                  names output-channel axes: Dense, Conv1D/2D/3D, DepthwiseConv2D, SeparableConv2D
+//                  pointwise, Conv2DTranspose kernels): drives whole filters to zero ahead of
+//                  channel pruning.
+//   bnGammaL1:     Σ |γ| of the per-channel scales layer rules name (BatchNormalization's gamma;
+//                  network slimming, Liu et al. 2017): small γ marks a channel as removable.
 // Exact zeros (pruned weights) contribute nothing and get a zero gradient.
 import * as tf from '@tensorflow/tfjs';
 import { walkLayers, weightSuffix } from '../graph/layerPaths';
 import { listPrunableTensors } from '../graph/prunable';
+import { layerRule, prunableWeightRule } from '../graph/rules';
 import { findVariable } from '../prune/masks';
 import type { Regularizer } from './maskedTrainer';
 
@@ -51,15 +53,6 @@ export function l1Kernels(strength: number, options: RegularizerOptions = {}): R
   return (model) => sumOf(vars(model).map((v) => tf.sum(tf.abs(v.read())) as tf.Scalar), strength);
 }
 
-/** Which axis of a kernel indexes output channels, by layer class and weight name; null when not a channel kernel. */
-function outputAxis(layerClass: string, weight: string): 'last' | 'lastTwo' | 'secondLast' | null {
-  if (['Dense', 'Conv1D', 'Conv2D', 'Conv3D'].includes(layerClass) && weight === 'kernel') return 'last';
-  if (layerClass === 'SeparableConv2D' && weight === 'pointwise_kernel') return 'last';
-  if (layerClass === 'DepthwiseConv2D' && weight === 'depthwise_kernel') return 'lastTwo';
-  if (layerClass === 'Conv2DTranspose' && weight === 'kernel') return 'secondLast';
-  return null;
-}
-
 const GROUP_EPS = 1e-12;
 
 /** strength · Σ over output channels of the channel's L2 norm (sqrt(Σw² + 1e-12), so exact zeros have a finite gradient). */
@@ -68,21 +61,17 @@ export function groupLasso(strength: number, options: RegularizerOptions = {}): 
   const groups = cached((model) =>
     listPrunableTensors(model)
       .filter((t) => !options.layers || options.layers.includes(t.layerPath))
-      .map((t) => ({ axis: outputAxis(t.layerClass, t.weight), variable: findVariable(model, t.layerPath, t.weight)!, shape: t.shape }))
-      .filter((g): g is { axis: 'last' | 'lastTwo' | 'secondLast'; variable: tf.LayerVariable; shape: number[] } => g.axis !== null),
+      .map((t) => ({ axes: prunableWeightRule(t.layerClass, t.weight)?.outAxes?.(t.shape.length), variable: findVariable(model, t.layerPath, t.weight)!, shape: t.shape }))
+      .filter((g): g is { axes: number[]; variable: tf.LayerVariable; shape: number[] } => g.axes !== undefined),
   );
   return (model) =>
     sumOf(
-      groups(model).map(({ axis, variable, shape }) => {
+      groups(model).map(({ axes, variable, shape }) => {
+        // Output-channel axes last, then one row per output channel.
         let w: tf.Tensor = variable.read();
-        const r = shape.length;
-        if (axis === 'secondLast') {
-          const perm = Array.from({ length: r }, (_, i) => i);
-          perm[r - 2] = r - 1;
-          perm[r - 1] = r - 2;
-          w = tf.transpose(w, perm);
-        }
-        const channels = axis === 'lastTwo' ? shape[r - 2] * shape[r - 1] : axis === 'secondLast' ? shape[r - 2] : shape[r - 1];
+        const perm = [...shape.keys()].filter((i) => !axes.includes(i)).concat(axes);
+        if (perm.some((p, i) => p !== i)) w = tf.transpose(w, perm);
+        const channels = axes.reduce((n, a) => n * shape[a], 1);
         const rows = tf.reshape(w, [-1, channels]);
         return tf.sum(tf.sqrt(tf.add(tf.sum(tf.square(rows), 0), GROUP_EPS))) as tf.Scalar;
       }),
@@ -90,13 +79,16 @@ export function groupLasso(strength: number, options: RegularizerOptions = {}): 
     );
 }
 
-/** strength · Σ|γ| over BatchNormalization layers that have a scale. */
+/** strength · Σ|γ| over the per-channel scales layer rules name (BatchNormalization's gamma). */
 export function bnGammaL1(strength: number, options: RegularizerOptions = {}): Regularizer {
   checkStrength('bnGammaL1', strength);
   const gammas = cached((model) =>
     walkLayers(model)
-      .filter(({ path, layer }) => layer.getClassName() === 'BatchNormalization' && (!options.layers || options.layers.includes(path)))
-      .flatMap(({ layer }) => layer.weights.filter((v) => weightSuffix(layer, v) === 'gamma')),
+      .filter(({ path }) => !options.layers || options.layers.includes(path))
+      .flatMap(({ layer }) => {
+        const scales = layerRule(layer.getClassName()).scales ?? [];
+        return layer.weights.filter((v) => scales.includes(weightSuffix(layer, v)));
+      }),
   );
   return (model) => sumOf(gammas(model).map((v) => tf.sum(tf.abs(v.read())) as tf.Scalar), strength);
 }

@@ -1,5 +1,6 @@
-// A masked training step against the same step without masks, on one backend in one run: the
-// figure issue 5 asks for (goal: masked / unmasked <= 1.15). Shared by bench/maskedStep.ts (Node)
+// A masked training step against the same step without masks, on one backend in one run: the cost
+// of keeping pruned weights at zero while training (goal: masked / unmasked <= 1.15, so masks add at
+// most 15% to a step). Shared by bench/maskedStep.ts (Node)
 // and the engine (every browser backend, bench/browserBackends.ts).
 //
 // Steps alternate between the two variants (one step each, in turn), so a busy moment on the machine
