@@ -2,7 +2,8 @@
 // cancelled or failed step leaves the live model as the current point describes it.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { PruningSession, describeSettings } from './pruningSession';
+import { PruningSession } from './pruningSession';
+import { describeSettings } from './stepLabels';
 import { CancelledError, UNCONTROLLED, type JobControl } from '../core/job';
 import { fashionCnn, randomizeWeights } from '../core/prune/testModels';
 import { captureWeights } from '../core/prune';

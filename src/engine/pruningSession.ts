@@ -5,17 +5,24 @@
 // Moving a slider re-prunes the starting point with the new settings, so lowering a target brings
 // weights back. A prune step stores only what it adds (masks, or a channel plan), a starting point
 // stores the whole model (topology + weights); any point can be rebuilt exactly from that.
-// A failed or cancelled step leaves the live model exactly as the current point describes it.
+// A failed or cancelled step leaves the live model exactly as the current point describes it: every
+// step runs through `rebuildingOnFailure`, which rebuilds the current point before the error goes on.
 import * as tf from '@tensorflow/tfjs';
-import type { EvalResult, HistoryPoint, ModelSummary, PrunableLayer, PruneSettings, StepKind } from './api';
+import type { EvalResult, HistoryPoint, PruneSettings, StepKind } from './api';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { buildModel, captureModel, topologyOf, type ModelState } from '../core/model/modelState';
 import { recalibrateBatchNorm, runPruningSchedule, trainSteps, type PruneEvent, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from '../core/train';
-import { modelStats } from '../core/graph/summary';
+import type { ScheduleGranularity } from '../core/train/finetuneRecipe';
+import { modelView, type ModelView } from './modelView';
+import { describeSettings } from './stepLabels';
+import { buildDependencyGraph, type ChannelPlan, type DependencyGraph } from '../core/graph/dependencyGraph';
+import { removeChannels } from '../core/graph/channelSurgery';
+import { countModel, type ModelCounts } from '../core/graph/macs';
+import { disposeModel } from '../core/graph/disposeModel';
+import { listPrunableTensors } from '../core/graph/prunable';
 import { float32GzipBytes } from '../core/metrics/sizes';
 import {
-  applyMasks, buildDependencyGraph, computePruning, countModel, disposeModel, listPrunableTensors, masksFromZeros, nmSkipReason,
-  removeChannels, restoreWeights, type ChannelPlan, type DependencyGraph, type MaskSet, type ModelCounts, type TaylorOptions,
+  applyMasks, computePruning, masksFromZeros, restoreWeights, type Criterion, type MaskSet, type TaylorOptions,
 } from '../core/prune';
 
 interface StoredPoint {
@@ -29,6 +36,14 @@ interface StoredPoint {
   channelPlan?: ChannelPlan;
 }
 
+/** What work on the starting point gets besides its model (see onStartingPoint). */
+export interface StartingPointContext {
+  baseId: number;
+  dependencies: DependencyGraph;
+  /** Runs `work` with calibration data when `criterion` is Taylor (undefined otherwise), disposed after. */
+  withCalibration<T>(criterion: Criterion, work: (taylor: TaylorOptions | undefined) => Promise<T>): Promise<T>;
+}
+
 export interface SessionHooks {
   /** The metric on the live subset. */
   evaluate(model: tf.LayersModel, control: JobControl): Promise<EvalResult>;
@@ -37,22 +52,6 @@ export interface SessionHooks {
    * session disposes the tensors after use.
    */
   calibration?(model: tf.LayersModel, control: JobControl): Promise<TaylorOptions>;
-}
-
-const NM_LABEL: Record<string, string> = { '2:4': '2:4 semi-structured', '4:8': '4:8 semi-structured' };
-
-export function describeSettings(s: PruneSettings): string {
-  const how = s.granularity === 'channels' ? 'channels' : (NM_LABEL[s.granularity] ?? 'unstructured');
-  if (s.granularity === '2:4' || s.granularity === '4:8') return `${how}, ${s.criterion}`;
-  const criterion = s.granularity === 'channels' && s.criterion === 'magnitude' ? `${(s.channelNorm ?? 'l1').toUpperCase()} norm` : s.criterion;
-  const pct = (x: number) => `${Math.round(x * 100)}%`;
-  const values = s.target.kind === 'perLayer' ? Object.values(s.target.sparsity) : [];
-  const target = s.target.kind === 'global'
-    ? `${pct(s.target.sparsity)} global`
-    : values.length > 1 && values.every((v) => v === values[0])
-      ? `${pct(values[0])} of every layer`
-      : Object.entries(s.target.sparsity).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${pct(v)}`).join(', ') || 'nothing';
-  return `${how} ${target}, ${criterion}`;
 }
 
 export class PruningSession {
@@ -87,6 +86,13 @@ export class PruningSession {
     return this.point(this.currentId).view;
   }
 
+  /** The original model's point (the first one). */
+  get original(): HistoryPoint {
+    const first = [...this.points.values()].find((p) => p.view.kind === 'original');
+    if (!first) throw new Error('internal: the history has no original model');
+    return first.view;
+  }
+
   history(): HistoryPoint[] {
     return [...this.points.values()].map((p) => p.view);
   }
@@ -95,17 +101,12 @@ export class PruningSession {
   async prune(settings: PruneSettings, control: JobControl): Promise<HistoryPoint> {
     const t0 = performance.now();
     const baseId = this.point(this.currentId).baseId;
-    try {
+    return this.rebuildingOnFailure(async () => {
       await this.materialize(baseId);
       await control.checkpoint(0.05, 'Scoring weights');
-      const taylor = settings.criterion === 'taylor' ? await this.calibration(control) : undefined;
-      let result;
-      try {
-        result = await computePruning(this.live, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm },
-          settings.granularity === 'channels' ? this.dependencyGraph(baseId) : undefined);
-      } finally {
-        if (taylor) disposeCalibration(taylor);
-      }
+      const result = await this.withCalibration(settings.criterion, control, (taylor) => computePruning(this.live, {
+        granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm,
+      }, settings.granularity === 'channels' ? this.dependencyGraph(baseId) : undefined));
       await control.checkpoint(0.2, 'Applying masks');
       const stored: Omit<StoredPoint, 'view'> = { baseId };
       if (settings.granularity === 'channels') {
@@ -123,10 +124,7 @@ export class PruningSession {
       this.points.set(id, { ...stored, view });
       this.currentId = id;
       return view;
-    } catch (e) {
-      await this.materialize(this.currentId);
-      throw e;
-    }
+    });
   }
 
   /**
@@ -136,18 +134,15 @@ export class PruningSession {
   async finetune(options: FinetuneRun, control: JobControl): Promise<HistoryPoint> {
     const t0 = performance.now();
     const parentId = this.currentId;
-    try {
+    return this.rebuildingOnFailure(async () => {
       const masks = await masksFromZeros(this.live, listPrunableTensors(this.live));
       await trainSteps(this.live, {
         batches: options.batch, steps: options.steps, optimizer: options.optimizer, masks, lossFn: options.lossFn, regularizer: options.regularizer,
         control: progressBetween(control, 0, 0.9), onStep: options.onStep,
       });
       const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.9));
-      return await this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
-    } catch (e) {
-      await this.materialize(this.currentId);
-      throw e;
-    }
+      return this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
+    });
   }
 
   /** The steps from the original model to the current one, oldest first (what an export's report calls its recipe). */
@@ -162,14 +157,14 @@ export class PruningSession {
    * makes the live model the current point again, also after a cancel or an error. For work that
    * measures the starting point under other masks (a sensitivity scan, a plan) without adding steps.
    */
-  async onStartingPoint<T>(work: (model: tf.LayersModel, context: { baseId: number; dependencies: DependencyGraph; taylor: () => Promise<TaylorOptions> }) => Promise<T>): Promise<T> {
+  async onStartingPoint<T>(work: (model: tf.LayersModel, context: StartingPointContext) => Promise<T>): Promise<T> {
     const baseId = this.point(this.currentId).baseId;
     try {
       await this.materialize(baseId);
       return await work(this.live, {
         baseId,
         dependencies: this.dependencyGraph(baseId),
-        taylor: () => this.calibration(UNCONTROLLED),
+        withCalibration: (criterion, run) => this.withCalibration(criterion, UNCONTROLLED, run),
       });
     } finally {
       await this.materialize(this.currentId);
@@ -187,19 +182,26 @@ export class PruningSession {
    * Fine-tunes while pruning on a schedule: each pruning event becomes a point (a starting point
    * with its weights, since training has moved them) as it happens, handed to `onPoint`; the end of
    * training is a fine-tuned point. A cancel or failure keeps the points made so far and leaves the
-   * live model at the last of them.
+   * live model at the last of them. The Taylor criterion takes fresh calibration data at each event,
+   * on the model as training has left it.
    */
   async finetuneScheduled(options: FinetuneRun & ScheduledRun, control: JobControl): Promise<HistoryPoint> {
     const t0 = performance.now();
     let parentId = this.currentId;
-    try {
+    const training = progressBetween(control, 0, 0.9);
+    return this.rebuildingOnFailure(async () => {
       await runPruningSchedule(this.live, {
         totalSteps: options.steps, events: options.events, batches: options.batch, optimizer: options.optimizer,
         lossFn: options.lossFn, regularizer: options.regularizer, onStep: options.onStep,
-        control: progressBetween(control, 0, 0.9),
-        prune: async (model, sparsity) => (await computePruning(model, {
-          granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity },
-        })).masks,
+        control: training,
+        prune: async (model, sparsity, info) => {
+          // Calibration checkpoints (cancel, pause) without moving the progress bar off the event's step.
+          const at = info.atStep / Math.max(1, options.steps);
+          const calibration = progressBetween(training, at, at);
+          return (await this.withCalibration(options.criterion, calibration, (taylor) => computePruning(model, {
+            granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity }, taylor,
+          }))).masks;
+        },
         onPrune: async (info) => {
           const metric = await this.hooks.evaluate(this.live, UNCONTROLLED);
           const label = `${options.kindLabel} ${info.index + 1}/${info.totalEvents}: ${describeSettings({
@@ -211,11 +213,8 @@ export class PruningSession {
         },
       });
       const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.9));
-      return await this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
-    } catch (e) {
-      await this.materialize(this.currentId);
-      throw e;
-    }
+      return this.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
+    });
   }
 
   /**
@@ -226,12 +225,11 @@ export class PruningSession {
     const t0 = performance.now();
     const parentId = this.currentId;
     try {
-      await recalibrateBatchNorm(this.live, batches.map((b) => (Array.isArray(b.xs) ? b.xs[0] : b.xs)), progressBetween(control, 0, 0.4));
-      const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.4));
-      return await this.addStartingPoint(parentId, 'finetune', `BatchNorm recalibrated on ${batches.reduce((n, b) => n + (Array.isArray(b.xs) ? b.xs[0] : b.xs).shape[0], 0)} inputs`, metric, t0);
-    } catch (e) {
-      await this.materialize(this.currentId);
-      throw e;
+      return await this.rebuildingOnFailure(async () => {
+        await recalibrateBatchNorm(this.live, batches.map((b) => (Array.isArray(b.xs) ? b.xs[0] : b.xs)), progressBetween(control, 0, 0.4));
+        const metric = await this.hooks.evaluate(this.live, progressFrom(control, 0.4));
+        return this.addStartingPoint(parentId, 'finetune', `BatchNorm recalibrated on ${batches.reduce((n, b) => n + (Array.isArray(b.xs) ? b.xs[0] : b.xs).shape[0], 0)} inputs`, metric, t0);
+      });
     } finally {
       for (const b of batches) tf.dispose([b.xs, b.ys ?? []].flat());
     }
@@ -251,34 +249,29 @@ export class PruningSession {
   /** Makes a point current again and rebuilds the live model for it. */
   async restore(id: number): Promise<HistoryPoint> {
     this.point(id);
-    try {
+    await this.rebuildingOnFailure(async () => {
       await this.materialize(id);
       this.currentId = id;
+    });
+    return this.current;
+  }
+
+  /**
+   * Runs a step that changes the live model. When it fails or is cancelled, the live model is rebuilt
+   * as the current point describes it (the step has not made a new point current) and the error goes on.
+   */
+  private async rebuildingOnFailure<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
     } catch (e) {
       await this.materialize(this.currentId);
       throw e;
     }
-    return this.current;
   }
 
-  async summary(): Promise<Omit<ModelSummary, 'id' | 'name' | 'source'>> {
-    const [stats, counts] = await Promise.all([modelStats(this.live), this.countsOf(this.currentId)]);
-    const byPath = new Map(counts.layers.map((l) => [l.path, l]));
-    const layers = stats.layers.map((l) => ({ ...l, macs: byPath.get(l.name)?.macs ?? null, nonzeroMacs: byPath.get(l.name)?.nonzeroMacs ?? null }));
-    const t = counts.totals;
-    return {
-      ...stats,
-      layers,
-      totals: {
-        ...stats.totals,
-        prunableParams: t.prunableParams,
-        prunableNonzero: t.prunableNonzero,
-        prunableSparsity: t.prunableSparsity,
-        macs: t.macs,
-        nonzeroMacs: t.nonzeroMacs,
-      },
-      prunable: this.prunableLayers(counts.layers),
-    };
+  async summary(): Promise<ModelView> {
+    const cur = this.point(this.currentId);
+    return modelView(this.live, await this.countsOf(this.currentId), this.dependencyGraph(cur.baseId), cur.channelPlan);
   }
 
   dispose(): void {
@@ -291,39 +284,6 @@ export class PruningSession {
   private async countsOf(id: number): Promise<ModelCounts> {
     if (this.counted?.id !== id) this.counted = { id, counts: await countModel(this.live) };
     return this.counted.counts;
-  }
-
-  private prunableLayers(counts: ModelCounts['layers']): PrunableLayer[] {
-    const cur = this.point(this.currentId);
-    const baseId = cur.baseId;
-    const dep = this.dependencyGraph(baseId);
-    const plan = cur.channelPlan;
-    const lockOf = new Map(dep.locked.map((l) => [l.path, l.reason]));
-    const tensors = listPrunableTensors(this.live);
-    const nmSkipOf = new Map<string, string>();
-    for (const t of tensors) {
-      // The 4:8 rule is the stricter one; a 2:4-only layer (input of 4..7) is rare enough to say 4:8.
-      const reason = nmSkipReason(t, 4);
-      if (reason) nmSkipOf.set(t.layerPath, reason);
-    }
-    const paths = [...new Set(tensors.map((t) => t.layerPath))];
-    return paths.map((path) => {
-      const c = counts.find((l) => l.path === path);
-      const params = c?.prunableParams ?? 0;
-      const nonzero = c?.prunableNonzero ?? 0;
-      const g = dep.groups.find((x) => !x.locked && x.producers.includes(path));
-      const kept = g ? (plan?.[g.id] ? plan[g.id].reduce((n, k) => n + k, 0) : g.channels) : 0;
-      return {
-        path,
-        className: c?.className ?? tensors.find((t) => t.layerPath === path)!.layerClass,
-        params,
-        nonzero,
-        sparsity: params ? 1 - nonzero / params : 0,
-        group: g ? { id: g.id, producers: [...g.producers], channels: g.channels, kept } : null,
-        channelLock: g ? null : (lockOf.get(path) ?? dep.groups.find((x) => x.producers.includes(path))?.locked ?? 'its channels are not produced here'),
-        nmSkip: nmSkipOf.get(path) ?? null,
-      };
-    });
   }
 
   private dependencyGraph(baseId: number): DependencyGraph {
@@ -341,6 +301,16 @@ export class PruningSession {
   private async calibration(control: JobControl): Promise<TaylorOptions> {
     if (!this.hooks.calibration) throw new Error('The Taylor criterion needs labelled data, and this model has none yet');
     return this.hooks.calibration(this.live, control);
+  }
+
+  /** Runs `work` with calibration data when the criterion is Taylor (none otherwise), and disposes it after. */
+  private async withCalibration<T>(criterion: Criterion, control: JobControl, work: (taylor: TaylorOptions | undefined) => Promise<T>): Promise<T> {
+    const taylor = criterion === 'taylor' ? await this.calibration(control) : undefined;
+    try {
+      return await work(taylor);
+    } finally {
+      if (taylor) disposeCalibration(taylor);
+    }
   }
 
   private point(id: number): StoredPoint {
@@ -411,8 +381,8 @@ export interface FinetuneRun {
 
 export interface ScheduledRun {
   events: PruneEvent[];
-  granularity: 'unstructured' | '2:4' | '4:8';
-  criterion: 'magnitude' | 'random' | 'taylor';
+  granularity: ScheduleGranularity;
+  criterion: Criterion;
   /** "AGP", "Iterative": the start of each event point's label. */
   kindLabel: string;
   onPoint: (point: HistoryPoint) => void;
