@@ -6,12 +6,14 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendName, BackendReport, BaselineResult, CompareResult, CompareSide, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
+  BackendName, BackendReport, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
   HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
-import { measurePlan, scanSensitivity, type SensitivityScan } from '../core/plan';
+import { ModelSlot, sessionHooks } from './loadedModel';
+import { compareSide } from './compareSide';
+import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
 import {
   validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
@@ -20,7 +22,6 @@ import { chooseBackend, type BackendCandidate } from './backendChoice';
 import { DemoAssets, FETCH_ASSETS, type AssetReader } from './demoAssets';
 import { JobRegistry } from './jobs';
 import { loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersArtifacts';
-import { unmeasuredView } from './modelView';
 import { disposeModel } from '../core/graph/disposeModel';
 import { layerWeightDetail } from '../core/graph/weightStats';
 import { computePruning } from '../core/prune';
@@ -31,22 +32,7 @@ import { ImportError, loadImportedModel, readModelFiles } from '../core/model/im
 import { exportBundle } from './exportBundle';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
-import { measureLatency } from '../core/metrics/latency';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
-
-interface LoadedModel {
-  id: string;
-  name: string;
-  source: ModelSource;
-  task: ModelTask;
-  /** The compare panel's original side, measured once. */
-  originalSide?: CompareSide;
-  /** The last sensitivity scan, the starting point it was made on, and the channel norm it ranked by. */
-  scan?: { baseId: number; scan: SensitivityScan; channelNorm?: ScanRequest['channelNorm'] };
-  /** Set once the baseline is measured; until then `model` is the only copy. */
-  session: PruningSession | null;
-  model: tf.LayersModel | null;
-}
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -68,7 +54,7 @@ const RECALIBRATION_BATCHES = 4;
 export class StudioEngine implements StudioEngineApi {
   private baseUrl = '';
   private backend: BackendReport | null = null;
-  private current: LoadedModel | null = null;
+  private readonly models = new ModelSlot();
   private readonly jobs = new JobRegistry();
   private readonly demo: DemoAssets;
   private readonly tasks: TaskFactory;
@@ -115,7 +101,7 @@ export class StudioEngine implements StudioEngineApi {
         kind: 'demo', files: [info.path, ...shardPaths(json)], metric: task.metric, metricNote: task.note, labelled: task.labelled,
         labels: [...this.demo.classes()], fixes: [], warnings: [],
       };
-      this.replaceModel({ id, name: info.name, source, task, model, session: null });
+      this.models.replace({ id, name: info.name, source, task, model, session: null });
       return this.summary();
     });
   }
@@ -147,8 +133,8 @@ export class StudioEngine implements StudioEngineApi {
         kind, files: files.map((f) => f.path), metric: task.metric, metricNote: task.note, labelled: task.labelled,
         labels: imported.labels, fixes: imported.fixes, warnings: imported.warnings,
       };
-      const session = await PruningSession.start(model, this.sessionHooks(task), live);
-      this.replaceModel({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session });
+      const session = await PruningSession.start(model, sessionHooks(task), live);
+      this.models.replace({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session });
       return { baseline, point: session.current, summary: await this.summary() };
     } catch (e) {
       task?.dispose();
@@ -158,40 +144,8 @@ export class StudioEngine implements StudioEngineApi {
     }
   }
 
-  private sessionHooks(task: ModelTask) {
-    return {
-      evaluate: (m: tf.LayersModel, c: JobControl) => task.evaluate(m, c, true),
-      calibration: (m: tf.LayersModel, c: JobControl) => task.calibration(c, m),
-    };
-  }
-
-  private replaceModel(next: LoadedModel) {
-    if (this.current?.session) this.current.session.dispose();
-    else if (this.current?.model) disposeModel(this.current.model);
-    if (this.current && this.current.task !== next.task) this.current.task.dispose();
-    this.current = next;
-  }
-
-  private requireModel(): LoadedModel {
-    if (!this.current) throw new Error('No model is loaded');
-    return this.current;
-  }
-
-  private liveModel(): tf.LayersModel {
-    const c = this.requireModel();
-    return c.session ? c.session.model : c.model!;
-  }
-
-  private requireSession(): { loaded: LoadedModel; session: PruningSession } {
-    const loaded = this.requireModel();
-    if (!loaded.session) throw new Error('The original model has not been measured yet');
-    return { loaded, session: loaded.session };
-  }
-
-  private async summary(): Promise<ModelSummary> {
-    const c = this.requireModel();
-    const view = c.session ? await c.session.summary() : await unmeasuredView(c.model!);
-    return { id: c.id, name: c.name, ...view, source: c.source };
+  private summary(): Promise<ModelSummary> {
+    return this.models.summary();
   }
 
   private async step(point: HistoryPoint): Promise<StepResult> {
@@ -200,26 +154,23 @@ export class StudioEngine implements StudioEngineApi {
 
   async evaluateBaseline(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const loaded = this.requireModel();
-      if (loaded.session) throw new Error('The baseline of this model is already measured');
-      const model = loaded.model!;
+      const { loaded, model } = this.models.requireUnmeasured();
       const { baseline, live } = await loaded.task.baseline(model, control);
-      loaded.session = await PruningSession.start(model, this.sessionHooks(loaded.task), live);
-      loaded.model = null;
-      return { baseline, ...(await this.step(loaded.session.current)) };
+      const session = await this.models.startSession(live);
+      return { baseline, ...(await this.step(session.current)) };
     });
   }
 
   async prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { session } = this.requireSession();
+      const { session } = this.models.requireSession();
       return this.step(await session.prune(validatePruneSettings(settings), control));
     });
   }
 
   async finetune(jobId: number, options: FinetuneOptions, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control, job) => {
-      const { loaded: { task }, session } = this.requireSession();
+      const { loaded: { task }, session } = this.models.requireSession();
       const o = validateFinetuneOptions(options);
       await control.checkpoint(0, 'Reading the training examples');
       const { stepsPerEpoch, batch } = await task.trainer(o.batchSize);
@@ -248,13 +199,13 @@ export class StudioEngine implements StudioEngineApi {
   async exportSizes(jobId: number, onProgress?: ProgressCallback): Promise<ExportSizes> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       await control.checkpoint(0, 'Encoding the weight files');
-      return modelSizes(this.liveModel());
+      return modelSizes(this.models.liveModel());
     });
   }
 
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.requireSession();
+      const { loaded, session } = this.models.requireSession();
       const bundle = await exportBundle({
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), summary: () => this.summary(),
@@ -265,44 +216,25 @@ export class StudioEngine implements StudioEngineApi {
 
   async compare(jobId: number, onProgress?: ProgressCallback): Promise<CompareResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.requireSession();
+      const { loaded, session } = this.models.requireSession();
       // The original never changes: measure it once per model.
       if (!loaded.originalSide) {
         await control.checkpoint(0, 'Measuring the original model');
         const original = await session.buildOriginal();
         try {
-          loaded.originalSide = await this.side(original, session.original, loaded.task, progressBetween(control, 0, 0.5));
+          loaded.originalSide = await compareSide(original, session.original, loaded.task, progressBetween(control, 0, 0.5));
         } finally {
           disposeModel(original);
         }
       }
-      const current = await this.side(session.model, session.current, loaded.task, progressBetween(control, 0.5, 1));
+      const current = await compareSide(session.model, session.current, loaded.task, progressBetween(control, 0.5, 1));
       return { original: loaded.originalSide, current, backend: this.backend!.active };
     });
   }
 
-  /** One side of the compare panel: counts from the point, sizes by encoding, the metric on the live subset, latency. */
-  private async side(model: tf.LayersModel, point: HistoryPoint, task: ModelTask, control: JobControl): Promise<CompareSide> {
-    await control.checkpoint(0, 'Encoding the weight files');
-    const sizes = await modelSizes(model);
-    await control.checkpoint(0.2, 'Evaluating');
-    const metric = await task.evaluate(model, progressBetween(control, 0.2, 0.6), true);
-    await control.checkpoint(0.6, 'Timing predictions');
-    const probes = await task.latencyInput();
-    try {
-      const latency = await measureLatency(model, probes.length === 1 ? probes[0] : probes, { warmup: 5, runs: 30, control: progressBetween(control, 0.6, 1) });
-      return {
-        params: point.params, nonzero: point.nonzero, macs: point.macs, nonzeroMacs: point.nonzeroMacs, sizes, metric,
-        latencyMs: latency.medianMs, latencyRuns: latency.runs,
-      };
-    } finally {
-      tf.dispose(probes);
-    }
-  }
-
   async scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.requireSession();
+      const { loaded, session } = this.models.requireSession();
       const r = validateScanRequest(request);
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(r.criterion, async (taylor) => {
         const scan = await scanSensitivity(model, {
@@ -319,14 +251,14 @@ export class StudioEngine implements StudioEngineApi {
 
   async planAllocation(jobId: number, request: PlanRequest, onProgress?: ProgressCallback): Promise<PlanResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.requireSession();
+      const { loaded, session } = this.models.requireSession();
       const r = validatePlanRequest(request);
       const scanned = loaded.scan;
       if (!scanned || scanned.baseId !== session.current.baseId) throw new Error('Scan the sensitivity of this starting point first');
       const { scan, channelNorm } = scanned;
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(scan.criterion, async (taylor) => {
         const plan = await measurePlan(model, scan, r, {
-          taylor, channelNorm, dependencies: scan.granularity === 'channels' ? ctx.dependencies : undefined, control,
+          taylor, channelNorm, dependencies: ctx.dependencies, control,
           evaluate: async (m, c) => (await loaded.task.evaluate(m, c, true)).value,
         });
         return planView(r, scan, plan);
@@ -336,7 +268,7 @@ export class StudioEngine implements StudioEngineApi {
 
   async restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { session } = this.requireSession();
+      const { session } = this.models.requireSession();
       const id = validatePointId(pointId);
       await control.checkpoint(0, 'Restoring');
       return this.step(await session.restore(id));
@@ -357,7 +289,7 @@ export class StudioEngine implements StudioEngineApi {
 
   async recalibrateBatchNorm(jobId: number, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded: { task }, session } = this.requireSession();
+      const { loaded: { task }, session } = this.models.requireSession();
       validateRecalibration(session.model);
       await control.checkpoint(0, 'Reading inputs');
       const { batch } = await task.trainer(64);
@@ -367,7 +299,7 @@ export class StudioEngine implements StudioEngineApi {
 
   async benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback) {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded: { task }, session } = this.requireSession();
+      const { loaded: { task }, session } = this.models.requireSession();
       const [plain, masked] = [await session.buildOriginal(), await session.buildOriginal()];
       try {
         const { masks } = await computePruning(masked, { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.9 } });
@@ -390,6 +322,6 @@ export class StudioEngine implements StudioEngineApi {
 
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {
     // The model as it is now (after the current point's pruning or fine-tuning), read, never changed.
-    return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.liveModel(), path, { control }));
+    return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.models.liveModel(), path, { control }));
   }
 }
