@@ -63,8 +63,8 @@ export interface LayerSummary extends LayerStats {
   nonzeroMacs: number | null;
 }
 
-// The lists the page's selects offer. Written from a record so that a granularity or criterion the
-// core adds is a type error here until it is listed.
+// Every granularity and criterion, for the request checks and the page's controls. Written as records
+// so that one the core adds is a type error here until it is listed.
 const GRANULARITY_NAMES: Record<Granularity, true> = { unstructured: true, '2:4': true, '4:8': true, channels: true };
 export const GRANULARITIES: readonly Granularity[] = Object.keys(GRANULARITY_NAMES) as Granularity[];
 const CRITERION_NAMES: Record<Criterion, true> = { magnitude: true, random: true, taylor: true };
