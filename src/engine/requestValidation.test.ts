@@ -2,7 +2,7 @@
 // the page shows.
 import { describe, expect, it } from 'vitest';
 import {
-  validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
+  validateBenchOptions, validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
 } from './requestValidation';
 import type { ExportRequest, FinetuneOptions, PlanRequest, PruneSettings, ScanRequest } from './api';
 import { fashionCnn, fashionMlp } from '../core/prune/testModels';
@@ -90,6 +90,14 @@ describe('scan, plan, export, restore', () => {
     expect(validatePointId(3)).toBe(3);
     expect(() => validatePointId(1.5)).toThrow('There is no history step 1.5');
     expect(() => validatePointId(-1)).toThrow('There is no history step -1');
+  });
+
+  it('benchmark run lengths', () => {
+    const ok = { steps: 30, warmup: 5, batchSize: 64 };
+    expect(validateBenchOptions(ok)).toBe(ok);
+    expect(() => validateBenchOptions({ ...ok, steps: 0 })).toThrow('The benchmark needs 1 to 10,000 steps, got 0');
+    expect(() => validateBenchOptions({ ...ok, warmup: -1 })).toThrow('The benchmark\'s warm-up must be 0 to 1,000 steps, got -1');
+    expect(() => validateBenchOptions({ ...ok, batchSize: 4096 })).toThrow('The batch size must be a whole number from 1 to 1024, got 4096');
   });
 
   it('BatchNorm recalibration needs a BatchNormalization layer', () => {

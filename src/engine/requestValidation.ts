@@ -30,6 +30,10 @@ function checkChannelNorm(norm: ChannelNorm | undefined): void {
   if (norm !== undefined && norm !== 'l1' && norm !== 'l2') throw new Error(`Unknown channel norm "${String(norm)}" (use l1 or l2)`);
 }
 
+function checkBatchSize(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`The batch size must be a whole number from 1 to 1024, got ${n}`);
+}
+
 /** One-shot pruning settings; returns a copy with the targets checked. */
 export function validatePruneSettings(s: PruneSettings): PruneSettings {
   if (!oneOf(GRANULARITIES, s.granularity)) throw new Error(`Unknown pruning granularity "${String(s.granularity)}" (use ${GRANULARITIES.join(', ')})`);
@@ -47,7 +51,7 @@ export function validateFinetuneOptions(o: FinetuneOptions): FinetuneOptions {
     throw new Error(`The learning rate must be more than 0 and at most 1, got ${o.learningRate}`);
   }
   if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new Error(`Unknown optimizer "${String(o.optimizer)}" (use adam or sgd)`);
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 1024) throw new Error(`The batch size must be a whole number from 1 to 1024, got ${o.batchSize}`);
+  checkBatchSize(o.batchSize);
   if (o.targets !== undefined && o.targets !== 'labels' && o.targets !== 'distill') throw new Error(`Unknown targets "${String(o.targets)}" (use labels or distill)`);
   if (o.regularizer) {
     const { kind, strength } = o.regularizer;
@@ -105,6 +109,14 @@ export function validateExportRequest(r: ExportRequest): ExportRequest {
 export function validatePointId(id: number): number {
   if (!Number.isInteger(id) || id < 0) throw new Error(`There is no history step ${String(id)}`);
   return id;
+}
+
+/** The masked-step benchmark's run lengths. */
+export function validateBenchOptions(o: { steps: number; warmup: number; batchSize: number }): typeof o {
+  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > 10_000) throw new Error(`The benchmark needs 1 to 10,000 steps, got ${o.steps}`);
+  if (!Number.isInteger(o.warmup) || o.warmup < 0 || o.warmup > 1000) throw new Error(`The benchmark's warm-up must be 0 to 1,000 steps, got ${o.warmup}`);
+  checkBatchSize(o.batchSize);
+  return o;
 }
 
 /** BatchNorm recalibration needs a BatchNormalization layer (nested models count). */

@@ -16,7 +16,7 @@ import { compareSide } from './compareSide';
 import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
 import {
-  validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
+  validateBenchOptions, validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
 } from './requestValidation';
 import { chooseBackend, type BackendCandidate } from './backendChoice';
 import { DemoAssets, FETCH_ASSETS, type AssetReader } from './demoAssets';
@@ -300,6 +300,7 @@ export class StudioEngine implements StudioEngineApi {
   async benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback) {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded: { task }, session } = this.models.requireSession();
+      validateBenchOptions(options);
       const [plain, masked] = [await session.buildOriginal(), await session.buildOriginal()];
       try {
         const { masks } = await computePruning(masked, { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.9 } });
