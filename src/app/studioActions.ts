@@ -269,16 +269,6 @@ export function redo() {
   void restorePoint(stack[stack.length - 1], { nav: 'redo' });
 }
 
-/** Measures the current model on the whole held-out set (the live subset is smaller). */
-export async function evaluateFully() {
-  try {
-    const result = await bridge.run((engine, jobId, onProgress) => engine.evaluate(jobId, onProgress)).result;
-    setStudio({ current: result });
-  } catch (e) {
-    reportError(e);
-  }
-}
-
 // ---- Fine-tuning
 
 /** Trains the current model on the demo training images; pruned weights stay 0. Cancel with cancelFinetune. */

@@ -1,8 +1,19 @@
-// The typed contract between the page and the worker. The app imports this file for types only
-// (`import type`), so nothing here may pull in tfjs or run code at import time.
-// Type-only (erased at build): the per-layer weight views are defined next to the code computing them.
+// The typed contract between the page and the worker. The page imports its types and three plain
+// constants (BACKEND_ORDER, GRANULARITIES, CRITERIA), so this module runs in the page: it imports
+// core modules for their types only (`import type`, erased at build), never tfjs, and runs nothing at
+// import time but those constants. Types the core already defines are taken from there.
+import type { LayerStats, ModelStats } from '../core/graph/summary';
+import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
 import type { ModelSizes } from '../core/metrics/sizes';
+import type { Precision } from '../core/model/quantize';
+import type { ScanGranularity } from '../core/plan/sensitivity';
+import type { Criterion } from '../core/prune/importance';
+import type { Granularity, PruneRequest, PruneResult } from '../core/prune/pruneRequest';
+import type { SparsityTarget } from '../core/prune/unstructured';
+import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecipe';
+
+export type { Criterion, FinetuneOptions, Granularity, TrainProgress };
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
@@ -41,34 +52,28 @@ export interface DemoCatalog {
   models: DemoModelInfo[];
 }
 
-export interface LayerSummary {
-  name: string;
-  className: string;
-  /** Output shape with the batch dimension as null, e.g. [null, 28, 28, 16]. */
-  outputShape: (number | null)[];
-  params: number;
-  nonzero: number;
-  /** zeros / params of this layer's weights (0 when it has none). */
-  sparsity: number;
-  /** float32 bytes of this layer's weights. */
-  bytes: number;
-  /** Has a kernel the pruning engine can cut (Dense, Conv*, Embedding, recurrent). */
-  prunable: boolean;
+/**
+ * One row of the summary table: name, class, output shape (batch dimension null), weights, nonzero,
+ * sparsity, float32 bytes, and whether it has a kernel the pruning engine can cut.
+ */
+export interface LayerSummary extends LayerStats {
   /** Multiply-accumulates per example (dense count); null when the shape is dynamic. */
   macs: number | null;
   /** MACs that multiply a nonzero kernel weight. */
   nonzeroMacs: number | null;
 }
 
-export type Granularity = 'unstructured' | '2:4' | '4:8' | 'channels';
-export const GRANULARITIES: readonly Granularity[] = ['unstructured', '2:4', '4:8', 'channels'];
-export type Criterion = 'magnitude' | 'random' | 'taylor';
-export const CRITERIA: readonly Criterion[] = ['magnitude', 'random', 'taylor'];
+// Every granularity and criterion, for the request checks and the page's controls. Written as records
+// so that one the core adds is a type error here until it is listed.
+const GRANULARITY_NAMES: Record<Granularity, true> = { unstructured: true, '2:4': true, '4:8': true, channels: true };
+export const GRANULARITIES: readonly Granularity[] = Object.keys(GRANULARITY_NAMES) as Granularity[];
+const CRITERION_NAMES: Record<Criterion, true> = { magnitude: true, random: true, taylor: true };
+export const CRITERIA: readonly Criterion[] = Object.keys(CRITERION_NAMES) as Criterion[];
 
 /** Fractions 0..1: of prunable weights (unstructured), or of channels (channels). Unused by 2:4 / 4:8. */
-export type PruneTarget = { kind: 'global'; sparsity: number } | { kind: 'perLayer'; sparsity: Record<string, number> };
+export type PruneTarget = SparsityTarget;
 
-export type ChannelNorm = 'l1' | 'l2';
+export type ChannelNorm = NonNullable<PruneRequest['channelNorm']>;
 
 export interface PruneSettings {
   granularity: Granularity;
@@ -119,25 +124,16 @@ export interface ModelFile {
   bytes: Uint8Array;
 }
 
-export interface ModelSummary {
+export interface ModelSummary extends Pick<ModelStats, 'inputShape' | 'outputShape'> {
   id: string;
   name: string;
   source: ModelSource;
-  inputShape: (number | null)[];
-  outputShape: (number | null)[];
   layers: LayerSummary[];
-  totals: {
-    params: number;
-    nonzero: number;
-    bytes: number;
-    sparsity: number;
-    /** Prunable weights (kernels) and how many are nonzero: sparsity is measured against these. */
-    prunableParams: number;
-    prunableNonzero: number;
-    prunableSparsity: number;
-    macs: number;
-    nonzeroMacs: number;
-  };
+  /**
+   * Every weight (params, nonzero, float32 bytes, sparsity), and the prunable weights (kernels) and
+   * how many are nonzero: pruning sparsity is measured against these. MACs per example.
+   */
+  totals: ModelStats['totals'] & Pick<CountTotals, 'prunableParams' | 'prunableNonzero' | 'prunableSparsity' | 'macs' | 'nonzeroMacs'>;
   prunable: PrunableLayer[];
 }
 
@@ -164,7 +160,7 @@ export interface HistoryPoint {
   /** The float32 weight files gzipped, as a web server would send them (what pruning really saves in transfer). */
   gzipBytes: number;
   /** What the step left alone and why (N:M not applicable, locked channel groups). */
-  skipped: { key: string; reason: string }[];
+  skipped: PruneResult['skipped'];
   ms: number;
 }
 
@@ -205,50 +201,11 @@ export interface JobProgress {
   point?: HistoryPoint;
 }
 
-export interface TrainProgress {
-  step: number;
-  totalSteps: number;
-  loss: number;
-  /** ms left at the current pace. */
-  etaMs: number;
-  /** Pruned weights still exactly 0, counted after this step (all of them, when the masks hold). */
-  zerosKept: number;
-  zerosPruned: number;
-  /** The metric on the first few held-out examples, measured every few steps, and at which step. */
-  metric?: number;
-  metricStep?: number;
-}
-
-export interface FinetuneOptions {
-  /** Passes over the demo training images; fractions allowed (0.25 = a quarter). */
-  epochs: number;
-  learningRate: number;
-  optimizer: 'adam' | 'sgd';
-  batchSize: number;
-  /**
-   * 'labels' (default): cross-entropy against the labels. 'distill': learn the original model's
-   * outputs (knowledge distillation), no labels needed. Models without labelled data always distil.
-   */
-  targets?: 'labels' | 'distill';
-  /**
-   * A sparsity-inducing penalty added to the loss, so that the next prune removes weights that are
-   * already near zero: L1 on kernels, group lasso on channels, or L1 on BatchNorm gamma (network slimming).
-   */
-  regularizer?: { kind: 'l1' | 'groupLasso' | 'bnGamma'; strength: number } | null;
-  /**
-   * Prune while training: 'iterative' (k rounds of prune a little, train) or 'agp' (Zhu & Gupta's
-   * gradual cubic) up to `final` of the prunable weights, with the given granularity (unstructured,
-   * or 2:4 / 4:8, which prune at the first event) and criterion. Each pruning event becomes a history
-   * point as it happens. Absent: fine-tune the current model as it is (after a one-shot prune).
-   */
-  schedule?: { kind: 'iterative' | 'agp'; final: number; rounds: number; granularity: 'unstructured' | '2:4' | '4:8'; criterion: Criterion } | null;
-}
-
 export type ProgressCallback = (p: JobProgress) => void;
 
 /** A sensitivity scan: each layer (or channel group) pruned alone along a ladder of sparsities. */
 export interface ScanRequest {
-  granularity: 'unstructured' | 'channels';
+  granularity: ScanGranularity;
   criterion: Criterion;
   channelNorm?: ChannelNorm;
 }
@@ -256,7 +213,7 @@ export interface ScanRequest {
 export interface SensitivityView {
   /** The history point whose starting point was scanned. */
   baseId: number;
-  granularity: 'unstructured' | 'channels';
+  granularity: ScanGranularity;
   criterion: Criterion;
   metric: 'accuracy' | 'fidelity';
   baseline: number;
@@ -285,7 +242,7 @@ export interface PlanRequest {
 
 export interface PlanResult {
   target: PlanRequest;
-  granularity: 'unstructured' | 'channels';
+  granularity: ScanGranularity;
   /** Layer path -> fraction, for the layer sliders. */
   sparsity: Record<string, number>;
   reached: boolean;
@@ -297,7 +254,7 @@ export interface PlanResult {
   achieved: { sparsity: number; params: number; macs: number | null; gzipBytes: number };
 }
 
-export type ExportPrecision = 'float32' | 'float16' | 'uint8';
+export type ExportPrecision = Precision;
 export type ExportFormat = 'zip' | 'files';
 
 /** Bytes of the weight files at each precision, raw and gzipped, by actually encoding (and compressing) them. */
@@ -364,14 +321,16 @@ export interface StudioEngineApi {
   importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult>;
   /** Evaluates the freshly loaded model on the whole held-out set; starts the history. */
   evaluateBaseline(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult>;
-  /** Metric of the current model on the whole held-out set. */
-  evaluate(jobId: number, onProgress?: ProgressCallback): Promise<EvalResult>;
   /** One-shot prune of the step's starting point with these settings, evaluated on the live subset. */
   prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult>;
   /**
-   * Fine-tunes the current model on the demo training images, keeping every pruned weight at exactly
-   * 0; the result is a new history point and the starting point of later prunes. Cancel stops it
-   * after the running batch and leaves the model as it was.
+   * Fine-tunes the current model, keeping every pruned weight at exactly 0: on the demo training
+   * images against their labels when the demo data fits the model, otherwise (or with targets
+   * 'distill') by distillation from the original model on generated inputs. The result is a new
+   * history point and the starting point of later prunes. With a schedule, each pruning event is a
+   * point too, sent with the progress as it happens. Cancel stops it after the running batch: a plain
+   * fine-tune leaves the model as it was; a schedule keeps the pruning points made so far, and the
+   * model is the last of them.
    */
   finetune(jobId: number, options: FinetuneOptions, onProgress?: ProgressCallback): Promise<StepResult>;
   /** Sizes of the current model's weight files at each precision, raw and gzipped. */
@@ -408,5 +367,3 @@ export interface StudioEngineApi {
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */
   layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail>;
 }
-
-export const CANCELLED_MESSAGE = 'Cancelled';

@@ -2,7 +2,8 @@
 // cancelled or failed step leaves the live model as the current point describes it.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { PruningSession, describeSettings } from './pruningSession';
+import { PruningSession } from './pruningSession';
+import { describeSettings } from './stepLabels';
 import { CancelledError, UNCONTROLLED, type JobControl } from '../core/job';
 import { fashionCnn, randomizeWeights } from '../core/prune/testModels';
 import { captureWeights } from '../core/prune';
@@ -156,6 +157,47 @@ describe('PruningSession', () => {
     expect(s.history()).toHaveLength(2);
     const now = await captureWeights(s.model);
     for (const [k, w] of Object.entries(weights)) expect(now[k].values).toEqual(w.values);
+  });
+
+  it('a failing evaluation after training rebuilds the current point (trained weights dropped)', async () => {
+    const model = fashionCnn();
+    randomizeWeights(model);
+    let fail = false;
+    s = await PruningSession.start(model, {
+      evaluate: async () => {
+        if (fail) throw new Error('evaluation failed');
+        return metric(0.5);
+      },
+    }, metric(1));
+    await s.prune(global('channels', 0.5), UNCONTROLLED);
+    const weights = await captureWeights(s.model);
+    fail = true;
+    const batch = (i: number) => tf.tidy(() => ({ xs: tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', i), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat() }));
+    await expect(s.finetune({ steps: 3, batch, optimizer: { kind: 'sgd', learningRate: 0.5 }, label: 'x' }, UNCONTROLLED)).rejects.toThrow('evaluation failed');
+    expect(s.history()).toHaveLength(2);
+    const now = await captureWeights(s.model);
+    for (const [k, w] of Object.entries(weights)) expect(now[k].values).toEqual(w.values);
+  });
+
+  it('a cancelled schedule keeps the pruning points made so far; the live model is the last of them', async () => {
+    s = await session();
+    const batch = (i: number) => tf.tidy(() => ({ xs: tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', i), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat() }));
+    const made: number[] = [];
+    // Cancelled at the first checkpoint after the second pruning event.
+    const cancelLate: JobControl = { checkpoint: async () => { if (made.length === 2) throw new CancelledError(); } };
+    await expect(s.finetuneScheduled({
+      steps: 8, batch, optimizer: { kind: 'sgd', learningRate: 0.1 }, label: 'x',
+      events: [{ atStep: 2, sparsity: 0.3 }, { atStep: 4, sparsity: 0.6 }], granularity: 'unstructured', criterion: 'magnitude', kindLabel: 'Iterative',
+      onPoint: (p) => { made.push(p.id); },
+    }, cancelLate)).rejects.toThrow('Cancelled');
+    expect(made).toHaveLength(2);
+    expect(s.current.id).toBe(made[1]);
+    expect(s.current.label).toBe('Iterative 2/2: unstructured 60% global, magnitude at step 4');
+    const weightsAtLast = await captureWeights(s.model);
+    await s.restore(0);
+    await s.restore(made[1]);
+    const again = await captureWeights(s.model);
+    for (const [k, w] of Object.entries(weightsAtLast)) expect(again[k].values).toEqual(w.values);
   });
 
   it('Taylor without data says so', async () => {

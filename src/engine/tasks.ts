@@ -12,6 +12,7 @@ import {
   describeFidelity, fidelityKind, fidelityOf, probeInputs, probeSpec, referenceOutputs, type FidelityKind, type ProbeSpec,
 } from '../core/metrics/fidelity';
 import type { JobControl } from '../core/job';
+import { countModel } from '../core/graph/macs';
 import type { TaylorOptions } from '../core/prune';
 import type { TrainBatch } from '../core/train';
 
@@ -210,3 +211,37 @@ export class FidelityTask implements ModelTask {
     tf.dispose(this.probes);
   }
 }
+
+/** The demo data a task may measure a model on, read on first use. */
+export interface DemoData {
+  /** How many classes the demo has (known without reading anything). */
+  classes: number;
+  testCount(): Promise<number>;
+  images(which: 'train' | 'test'): Promise<LabelledImages>;
+}
+
+/**
+ * What a freshly loaded model is measured and trained on. `origin` 'demo': one of the demo models;
+ * 'import': a user's model. The engine takes one as a dependency, so tests hand it fake tasks.
+ */
+export type TaskFactory = (model: tf.LayersModel, demo: DemoData, origin: 'demo' | 'import') => Promise<ModelTask>;
+
+/**
+ * The demo data when it fits the model (the test images read before this returns), else fidelity to
+ * the original on as many probes as the model's cost allows.
+ */
+export const chooseTask: TaskFactory = async (model, demo, origin) => {
+  if (origin === 'demo' || fitsDemoData(model, demo.classes)) {
+    await demo.images('test');
+    return new DemoTask(demo.images, await demo.testCount());
+  }
+  // Dynamic height, width or length: the MAC count misses most of the work, so it is "unknown".
+  const dynamic = model.inputs.some((i) => i.shape.slice(1).some((d) => d === null));
+  let macs: number | null = null;
+  try {
+    macs = dynamic ? null : (await countModel(model)).totals.macs || null;
+  } catch {
+    macs = null;
+  }
+  return new FidelityTask(model, probeCount(macs));
+};

@@ -1,4 +1,4 @@
-// The claim of issue 7 on the real demo: at 90% global sparsity, one shot (no fine-tuning),
+// Why the studio plans at all, on the real demo: at 90% global sparsity, one shot (no fine-tuning),
 // unstructured magnitude pruning of the demo CNN keeps far more accuracy when the sparsity is spread
 // by the sensitivity plan than when every layer gets 90%. The scan sees the first SCAN_IMAGES test
 // images; both prunings are then measured on CHECK_IMAGES other ones, so the plan is not graded on the

@@ -1,4 +1,4 @@
-// Secateur planning core: sensitivity scan and automatic per-layer allocation (issue 7). Pure
+// Secateur planning core: sensitivity scan, automatic per-layer allocation, and the measured plan. Pure
 // TypeScript on @tensorflow/tfjs, no DOM; every result is plain data (numbers, strings, arrays), safe
 // for structuredClone / postMessage / IndexedDB. At high sparsity, how sparsity is spread over the
 // layers decides everything: on the demo CNN at 90% unstructured magnitude sparsity, one shot, the
@@ -46,11 +46,22 @@
 // Counts (achieved, and the sparsity / params / macs targets) are exact for a dense starting point:
 // they equal countModel of the pruned model (tested), including layers coupled by channel groups.
 //
+// ## Measured plan: what the studio shows (measuredPlan.ts)
+//   const r = await measurePlan(model, scan, { kind: 'sparsity' | 'params' | 'macs' | 'maxDrop' | 'gzipBytes', value },
+//                               { evaluate, taylor?, dependencies?, channelNorm?, control? });
+//   // r.allocation (as above; a gzipBytes target measures each candidate's float32 weight files gzipped),
+//   // r.measured: { metric, gzipBytes } of the plan applied, r.uniform: { sparsity, metric } of every
+//   // scanned layer at the sparsity the plan reached. `model` is the scan's starting point.
+// Each measurement prunes the starting point (masks, or a smaller copy for channels), reads it and
+// writes the weights back (withAllocation): the model comes back bit for bit, also after a cancel.
+//
 // ## Metric direction
 // Higher is better. For a loss, pass evaluate = async (m, c) => -(await loss(m, c)).
 export { DEFAULT_LADDER, DEFAULT_TOLERANCE, dropCurve, interpolate, robustness, scanSensitivity } from './sensitivity';
 export type { CurvePoint, Evaluate, Robustness, ScanGranularity, ScanOptions, ScanUnit, SensitivityScan } from './sensitivity';
 export { planAllocation } from './allocation';
 export type { Allocation, PlanOptions, PlanTarget, UnitAllocation } from './allocation';
+export { measurePlan, withAllocation } from './measuredPlan';
+export type { AllocationPruning, MeasuredPlan, MeasuredPlanTarget } from './measuredPlan';
 export { countAllocation, prunedWeights, removedChannels } from './counts';
 export type { AllocationCounts, CostModel, CostTotals, TensorCost, UnitCost } from './counts';

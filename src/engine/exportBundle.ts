@@ -1,0 +1,46 @@
+// What an export hands the page: the current model's files at the chosen precision, loose or in one
+// .zip with a README and the JSON report (exportReport.ts), and the weight bytes raw and gzipped.
+import type * as tf from '@tensorflow/tfjs';
+import type { EvalResult, ExportBundle, ExportRequest, HistoryPoint, ModelSource, ModelSummary } from './api';
+import type { JobControl } from '../core/job';
+import { exportFileName, exportModelFiles, exportReadme, exportZip, weightFiles } from '../core/model/exportModel';
+import { gzipBytes } from '../core/metrics/sizes';
+import { exportReport } from './exportReport';
+import type { PruningSession } from './pruningSession';
+
+export interface ExportSubject {
+  name: string;
+  source: ModelSource;
+  model: tf.LayersModel;
+  /** The point the model is at. */
+  point: HistoryPoint;
+  /** The original model's point metric, for the report. */
+  original: EvalResult;
+  recipe: ReturnType<PruningSession['recipe']>;
+  /** The model's summary (read only for a .zip). */
+  summary: () => Promise<ModelSummary>;
+}
+
+export async function exportBundle(subject: ExportSubject, request: ExportRequest, control: JobControl): Promise<ExportBundle> {
+  const { precision } = request;
+  await control.checkpoint(0.1, `Encoding ${precision} weights`);
+  const exported = await exportModelFiles(subject.model, { precision });
+  const weights = weightFiles(exported);
+  const weightBytes = weights.reduce((n, f) => n + f.bytes.length, 0);
+  const weightGzipBytes = weights.reduce((n, f) => n + gzipBytes(f.bytes), 0);
+  if (request.format === 'files') {
+    return {
+      fileName: 'model.json', precision, weightBytes, weightGzipBytes,
+      files: exported.files.map((f) => ({ name: f.name, bytes: f.bytes, type: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' })),
+    };
+  }
+  await control.checkpoint(0.6, 'Writing the .zip');
+  const { name, point, recipe } = subject;
+  const report = exportReport({
+    name, precision, summary: await subject.summary(), point, original: subject.original, recipe, source: subject.source,
+    sizes: { weightBytes, weightGzipBytes },
+  });
+  const readme = exportReadme({ name, precision, sparsity: point.prunableSparsity, params: point.params, nonzero: point.nonzero, metric: point.metric, recipe });
+  const fileName = exportFileName(name, point.prunableSparsity, precision, 'zip');
+  return { fileName, precision, weightBytes, weightGzipBytes, files: [{ name: fileName, bytes: exportZip(exported, { readme, report }), type: 'application/zip' }] };
+}

@@ -1,0 +1,257 @@
+// The engine's orchestration in Node with fake dependencies: the demo files come from memory (an
+// AssetReader), and every model is measured by a fake task whose metric moves with the weights. No
+// browser, no fetch: what is tested is the order of things (check, run, keep the current point) and
+// what comes back, not the pruning maths (core has its own tests).
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { StudioEngine } from './studioEngine';
+import type { AssetReader, DemoManifest } from './demoAssets';
+import type { ModelTask, TaskFactory } from './tasks';
+import type { EvalResult, JobProgress, ModelFile, PruneSettings } from './api';
+import type { JobControl } from '../core/job';
+import type { TaylorOptions } from '../core/prune';
+import { exportModelFiles } from '../core/model/exportModel';
+import { fashionCnn, randomizeWeights } from '../core/prune/testModels';
+
+const BASE = 'http://studio.test/';
+const input = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 3);
+const labels = () => tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3).toFloat());
+
+/** A task on a fixed input: the metric is the mean first-class probability, so it moves whenever the weights do. */
+class FakeTask implements ModelTask {
+  readonly metric = 'accuracy';
+  readonly labelled = true;
+  readonly note = 'a fake metric';
+  evaluations = 0;
+  /** Set to make the next evaluation fail. */
+  failNext = false;
+  /** Called before each training batch is made (step index). */
+  onBatch: (step: number) => void = () => {};
+  readonly calibrations: TaylorOptions[] = [];
+
+  private measure(model: tf.LayersModel, subset: boolean): EvalResult {
+    this.evaluations++;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('evaluation failed');
+    }
+    const value = tf.tidy(() => (model.predict(input) as tf.Tensor).slice([0, 0], [-1, 1]).mean().arraySync() as number);
+    return { metric: 'accuracy', subset, value, count: 4, ms: 1 };
+  }
+
+  async baseline(model: tf.LayersModel) {
+    return { baseline: this.measure(model, false), live: this.measure(model, true) };
+  }
+
+  async evaluate(model: tf.LayersModel, control: JobControl, subset: boolean) {
+    await control.checkpoint(0.5, 'Evaluating');
+    return this.measure(model, subset);
+  }
+
+  async calibration(control: JobControl): Promise<TaylorOptions> {
+    const t: TaylorOptions = { batches: [{ xs: input.clone(), ys: labels() }], loss: 'categoricalCrossentropy', control };
+    this.calibrations.push(t);
+    return t;
+  }
+
+  async trainer() {
+    return {
+      stepsPerEpoch: 12,
+      batch: (step: number) => {
+        this.onBatch(step);
+        return tf.tidy(() => ({ xs: tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', step), ys: labels() }));
+      },
+    };
+  }
+
+  async latencyInput() {
+    return [tf.zeros([1, 8, 8, 1])];
+  }
+
+  dispose() {}
+}
+
+async function tinyModelFiles(): Promise<ModelFile[]> {
+  const model = fashionCnn();
+  randomizeWeights(model);
+  const { files } = await exportModelFiles(model, { precision: 'float32' });
+  model.dispose();
+  return files.map((f) => ({ path: f.name, bytes: f.bytes }));
+}
+
+/** The demo as files in memory: one manifest, one model ("tiny") under demo/tiny/. */
+function memoryAssets(files: ModelFile[]): AssetReader {
+  const manifest: DemoManifest = {
+    dataset: { name: 'Fake', license: 'MIT', classes: ['a', 'b', 'c'], train: { images: 'x', labels: 'y', count: 12 }, test: { images: 'x', labels: 'y', count: 4 } },
+    models: [{ id: 'tiny', name: 'Tiny CNN', path: 'demo/tiny/model.json', testAccuracy: 0.5 }],
+  };
+  const byUrl = new Map<string, Uint8Array>(files.map((f) => [`${BASE}demo/tiny/${f.path}`, f.bytes]));
+  byUrl.set(`${BASE}demo/demo.json`, new TextEncoder().encode(JSON.stringify(manifest)));
+  const bytes = async (url: string) => {
+    const b = byUrl.get(url);
+    if (!b) throw new Error(`Could not read ${url}: not in the fake demo`);
+    return b.slice().buffer as ArrayBuffer;
+  };
+  return {
+    bytes,
+    json: async (url) => JSON.parse(new TextDecoder().decode(await bytes(url))),
+    gunzipped: async (url) => new Uint8Array(await bytes(url)),
+  };
+}
+
+const global = (sparsity: number, more: Partial<PruneSettings> = {}): PruneSettings => ({ granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity }, ...more });
+const FINETUNE = { epochs: 1, learningRate: 0.01, optimizer: 'adam', batchSize: 4 } as const;
+
+describe('StudioEngine', () => {
+  let engine: StudioEngine;
+  let task: FakeTask;
+  let origins: string[];
+  let files: ModelFile[];
+  let job = 0;
+
+  /** The current model's weight bytes, as an export of loose float32 files gives them. */
+  const weightBytes = async () => (await engine.exportModel(++job, { precision: 'float32', format: 'files' })).files.filter((f) => f.name.endsWith('.bin')).map((f) => Array.from(f.bytes));
+
+  beforeEach(async () => {
+    files = await tinyModelFiles();
+    task = new FakeTask();
+    origins = [];
+    const tasks: TaskFactory = async (_model, demo, origin) => {
+      origins.push(`${origin}:${demo.classes}`);
+      return task;
+    };
+    engine = new StudioEngine([{ name: 'cpu', activate: async () => ({ device: 'test' }) }], { assets: memoryAssets(files), tasks });
+    await engine.init({ baseUrl: BASE });
+  });
+
+  it('loads a demo model, then measures its baseline: the original is the first point', async () => {
+    expect((await engine.demoCatalog()).models.map((m) => m.id)).toEqual(['tiny']);
+    const summary = await engine.loadDemoModel(++job, 'tiny');
+    expect(origins).toEqual(['demo:3']);
+    expect(summary).toMatchObject({ id: 'tiny', name: 'Tiny CNN', prunable: [], source: { kind: 'demo', labels: ['a', 'b', 'c'], metric: 'accuracy' } });
+    const r = await engine.evaluateBaseline(++job);
+    expect(r.point).toMatchObject({ id: 0, kind: 'original', parentId: null, label: 'Original model' });
+    expect(r.point.metric.value).toBe(r.baseline.value);
+    expect(r.summary.prunable.map((l) => l.path)).toEqual(['conv1', 'conv2', 'fc1', 'fc2']);
+    await expect(engine.evaluateBaseline(++job)).rejects.toThrow('The baseline of this model is already measured');
+    await expect(engine.loadDemoModel(++job, 'nope')).rejects.toThrow('There is no demo model called "nope"');
+  });
+
+  it('prunes and restores; a bad request is refused before any work, with the history untouched', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    const original = await engine.evaluateBaseline(++job);
+    const dense = await weightBytes();
+    const pruned = await engine.prune(++job, global(0.5));
+    expect(pruned.point).toMatchObject({ id: 1, parentId: 0, baseId: 0, kind: 'prune', label: 'unstructured 50% global, magnitude' });
+    expect(pruned.point.prunableSparsity).toBeCloseTo(0.5, 2);
+    expect(pruned.summary.totals.prunableSparsity).toBe(pruned.point.prunableSparsity);
+
+    const evaluations = task.evaluations;
+    await expect(engine.prune(++job, global(1.5))).rejects.toThrow('The global sparsity must be a fraction between 0 and 1, got 1.5');
+    await expect(engine.prune(++job, { ...global(0.5), granularity: '3:9' as never })).rejects.toThrow('Unknown pruning granularity "3:9" (use unstructured, 2:4, 4:8, channels)');
+    await expect(engine.restore(++job, 7)).rejects.toThrow('There is no history step 7');
+    await expect(engine.restore(++job, -1)).rejects.toThrow('There is no history step -1');
+    expect(task.evaluations).toBe(evaluations);
+
+    const back = await engine.restore(++job, 0);
+    expect(back.point).toEqual(original.point);
+    expect(back.summary.totals.nonzero).toBe(original.summary.totals.nonzero);
+    expect(await weightBytes()).toEqual(dense);
+    // The next step still counts from the current point.
+    expect((await engine.prune(++job, global(0.3))).point).toMatchObject({ id: 2, parentId: 0 });
+  });
+
+  it('fine-tunes with the pruned weights held at 0, reporting loss and the live metric', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const pruned = await engine.prune(++job, global(0.6));
+    const events: JobProgress[] = [];
+    const r = await engine.finetune(++job, FINETUNE, (p) => events.push(p));
+    expect(r.point).toMatchObject({ kind: 'finetune', parentId: pruned.point.id, baseId: r.point.id, label: 'fine-tuned 1 epoch, Adam lr 0.01' });
+    expect(r.point.prunableSparsity).toBeCloseTo(pruned.point.prunableSparsity, 10);
+    const train = events.flatMap((e) => (e.train ? [e.train] : []));
+    expect(train.at(-1)).toMatchObject({ totalSteps: 12 });
+    // The live metric: every 10 steps and after the last one.
+    expect([...new Set(train.flatMap((t) => (t.metricStep ? [t.metricStep] : [])))]).toEqual([10, 12]);
+    expect(train.every((t) => t.zerosKept === t.zerosPruned)).toBe(true);
+  });
+
+  it('a cancel mid-job rejects with CancelledError and leaves the current point', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const pruned = await engine.prune(++job, global(0.5));
+    const before = await weightBytes();
+    const id = ++job;
+    task.onBatch = (step) => { if (step === 3) void engine.cancel(id); };
+    await expect(engine.finetune(id, FINETUNE)).rejects.toMatchObject({ name: 'CancelledError', message: 'Cancelled' });
+    task.onBatch = () => {};
+    expect(await weightBytes()).toEqual(before);
+    // The history did not move: the next prune's parent is the point that was current.
+    expect((await engine.prune(++job, global(0.4))).point.parentId).toBe(pruned.point.id);
+  });
+
+  it('a failing step rebuilds the current point: channels stay, weights stay', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const pruned = await engine.prune(++job, global(0.5));
+    const before = await weightBytes();
+    task.failNext = true;
+    await expect(engine.prune(++job, global(0.5, { granularity: 'channels' }))).rejects.toThrow('evaluation failed');
+    expect(await weightBytes()).toEqual(before);
+    const next = await engine.prune(++job, global(0.2));
+    expect(next.point.parentId).toBe(pruned.point.id);
+    expect(next.summary.totals.params).toBe(pruned.point.params);
+  });
+
+  it('Taylor with an AGP schedule: calibration data at every event, points as they happen, no tensor left', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const n0 = tf.memory().numTensors;
+    const announced: string[] = [];
+    const r = await engine.finetune(++job, {
+      ...FINETUNE, schedule: { kind: 'agp', final: 0.8, rounds: 3, granularity: 'unstructured', criterion: 'taylor' },
+    }, (p) => { if (p.point) announced.push(p.point.label); });
+    expect(announced).toEqual([
+      'AGP 1/3: unstructured 56% global, taylor at step 3',
+      'AGP 2/3: unstructured 77% global, taylor at step 6',
+      'AGP 3/3: unstructured 80% global, taylor at step 9',
+    ]);
+    expect(r.point).toMatchObject({ kind: 'finetune', label: 'fine-tuned 1 epoch, Adam lr 0.01, pruning gradually (AGP) to 80%' });
+    // At least the final sparsity: masks only grow, and Taylor may pick weights an earlier event kept.
+    expect(r.point.prunableSparsity).toBeGreaterThanOrEqual(0.795);
+    expect(task.calibrations).toHaveLength(3);
+    for (const c of task.calibrations) for (const b of c.batches) expect([b.xs, b.ys].flat().every((t) => t.isDisposed)).toBe(true);
+    expect(tf.memory().numTensors - n0).toBe(0);
+  });
+
+  it('imports a user\'s files, and a model that gives no finite numbers leaves the current one in place', async () => {
+    const r = await engine.importModel(++job, files);
+    // The demo manifest is not read for an import: the task is told Fashion-MNIST's 10 classes.
+    expect(origins).toEqual(['import:10']);
+    expect(r.point.kind).toBe('original');
+    expect(r.summary).toMatchObject({ id: 'file:model', source: { kind: 'file', files: files.map((f) => f.path) } });
+    task.baseline = async () => {
+      const nan: EvalResult = { metric: 'accuracy', subset: false, value: NaN, count: 4, ms: 1 };
+      return { baseline: nan, live: nan };
+    };
+    await expect(engine.importModel(++job, files)).rejects.toThrow('model.json: the model\'s outputs are not finite numbers');
+    expect((await engine.restore(++job, 0)).summary.id).toBe('file:model');
+  });
+
+  it('plans only from a scan of the current starting point, and leaves the model as it was', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    await expect(engine.planAllocation(++job, { kind: 'sparsity', value: 0.5 })).rejects.toThrow('Scan the sensitivity of this starting point first');
+    const dense = await weightBytes();
+    const view = await engine.scanSensitivity(++job, { granularity: 'unstructured', criterion: 'magnitude' });
+    expect(view).toMatchObject({ baseId: 0, granularity: 'unstructured', metric: 'accuracy' });
+    expect(view.units.map((u) => u.id).sort()).toEqual(['conv1', 'conv2', 'fc1', 'fc2']);
+    await expect(engine.planAllocation(++job, { kind: 'sparsity', value: 1 })).rejects.toThrow('The target sparsity must be between 0% and 100%, got 100%');
+    const plan = await engine.planAllocation(++job, { kind: 'sparsity', value: 0.5 });
+    expect(plan.target).toEqual({ kind: 'sparsity', value: 0.5 });
+    expect(plan.achieved.sparsity).toBeGreaterThanOrEqual(0.5);
+    expect(plan.uniform.sparsity).toBe(plan.achieved.sparsity);
+    expect(Number.isFinite(plan.measuredMetric) && Number.isFinite(plan.uniform.metric)).toBe(true);
+    expect(await weightBytes()).toEqual(dense);
+  });
+});
