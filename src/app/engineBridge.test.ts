@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StudioEngineApi } from '../engine/api';
 import { EngineBridge, type EngineRemote } from './engineBridge';
 
 /** A call that ends when the test says so. */
@@ -8,13 +9,13 @@ function gate<T>(value: T) {
   return { open, call: () => done };
 }
 
-function bridgeWithLog(engine: Partial<EngineRemote> = {}) {
+function bridgeWithLog(engine: Partial<StudioEngineApi> = {}) {
   const states: string[] = [];
   const bridge = new EngineBridge({
     onBusyChange: (busy, acting) => states.push(`${busy ? 'busy' : 'idle'}${acting ? '+acting' : ''}`),
     onProgress: () => {},
     onWorkerError: () => {},
-  }, engine as EngineRemote);
+  }, engine as unknown as EngineRemote);
   return { bridge, states };
 }
 
