@@ -16,9 +16,25 @@ export interface BridgeEvents {
   onWorkerError(message: string): void;
 }
 
+/** What a cancelled job rejects with: the same name and message as the engine's own cancel. */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** A job waiting in the page-side queue: how to end it early if it is cancelled before its turn. */
+interface QueuedJob {
+  weight: number;
+  reject(e: Error): void;
+}
+
 export class EngineBridge {
   readonly engine: EngineRemote;
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
+  /** Jobs not yet handed to the engine, by id. */
+  private readonly queued = new Map<number, QueuedJob>();
   private pending = 0;
   private foreground = 0;
   private nextJobId = 1;
@@ -37,7 +53,8 @@ export class EngineBridge {
 
   /**
    * Queues one engine call. `call` gets a job id and a progress callback to hand to the engine.
-   * Resolves or rejects with the engine's result; the queue goes on either way.
+   * Resolves or rejects with the engine's result; the queue goes on either way. A `background` job
+   * keeps the studio busy but not acting.
    */
   run<T>(
     call: (engine: EngineRemote, jobId: number, onProgress: (p: JobProgress) => void) => Promise<T>,
@@ -47,16 +64,34 @@ export class EngineBridge {
     const weight = background ? 0 : 1;
     this.setPending(+1, weight);
     const onProgress = Comlink.proxy((p: JobProgress) => this.events.onProgress(p));
-    const result = this.queue.then(() => call(this.engine, jobId, onProgress));
-    this.queue = result.then(
-      () => this.finish(weight),
-      () => this.finish(weight),
-    );
+    let settle!: { resolve(value: T): void; reject(e: unknown): void };
+    const result = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+    this.queued.set(jobId, { weight, reject: settle.reject });
+    this.queue = this.queue.then(async () => {
+      // Cancelled while it waited: it never reaches the engine (cancel has already settled it).
+      if (!this.queued.delete(jobId)) return;
+      try {
+        settle.resolve(await call(this.engine, jobId, onProgress));
+      } catch (e) {
+        settle.reject(e);
+      }
+      this.finish(weight);
+    });
     return { jobId, result };
   }
 
+  /**
+   * Cancels a job. One still waiting in the page-side queue never starts: its result rejects with a
+   * CancelledError at once and it stops counting as busy. A running one is told to stop at its next
+   * batch boundary (the engine then rejects it the same way); a finished one is left alone.
+   */
   cancel(jobId: number): Promise<void> {
-    return this.engine.cancel(jobId);
+    const job = this.queued.get(jobId);
+    if (!job) return this.engine.cancel(jobId);
+    this.queued.delete(jobId);
+    job.reject(new CancelledError());
+    this.setPending(-1, -job.weight);
+    return Promise.resolve();
   }
 
   private finish(weight: number) {

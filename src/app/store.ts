@@ -55,7 +55,8 @@ export interface StudioState {
   plan: PlanResult | null;
 }
 
-export const useStudio = create<StudioState>(() => ({
+/** The studio before the engine has started: busy, with nothing loaded. */
+export const initialStudioState = (): StudioState => ({
   status: 'busy',
   acting: true,
   fatal: false,
@@ -78,7 +79,9 @@ export const useStudio = create<StudioState>(() => ({
   compare: null,
   scan: null,
   plan: null,
-}));
+});
+
+export const useStudio = create<StudioState>(initialStudioState);
 
 export const setStudio = useStudio.setState;
 

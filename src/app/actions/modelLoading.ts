@@ -1,0 +1,88 @@
+// Getting a model on screen: starting the engine with the first demo, switching demos, and opening
+// the user's files or a model URL. A new model starts every per-model state over.
+import * as Comlink from 'comlink';
+import type { BackendName, BaselineResult, ModelFile } from '../../engine/api';
+import { DEFAULT_CONTROLS } from '../store';
+import { messageOf, reportError, type ActionContext } from './actionContext';
+import type { PrunePump } from './prunePump';
+
+export interface ModelLoading {
+  /** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
+  startStudio(forcedBackend: BackendName | null, modelUrl?: string | null): Promise<void>;
+  switchDemoModel(id: string): Promise<void>;
+  /**
+   * Opens the user's model files. The engine swaps the model only when everything worked: a failure
+   * shows its message and leaves the current model, its history and the sliders exactly as they were.
+   */
+  importModelFiles(files: ModelFile[]): Promise<void>;
+  /** `?model=<url of a model.json>`: the same, fetched from that URL (shards relative to it). */
+  importModelUrl(url: string): Promise<void>;
+}
+
+export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PrunePump, 'cancelPending'>): ModelLoading {
+  /** A fresh model on screen: its summary and original point; every per-model state starts over. */
+  function showNewModel(modelId: string, { baseline, point, summary }: BaselineResult) {
+    store.set({
+      summary, modelId, baseline, current: baseline, history: [point], currentPointId: point.id, undo: [], redo: [],
+      controls: DEFAULT_CONTROLS, training: null, error: null, sizes: null, compare: null, scan: null, plan: null,
+    });
+  }
+
+  async function loadAndEvaluate(id: string) {
+    const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;
+    store.set({ summary, modelId: id, current: null, baseline: null, history: [], currentPointId: null, undo: [], redo: [], controls: DEFAULT_CONTROLS, training: null });
+    showNewModel(id, await bridge.run((engine, jobId, onProgress) => engine.evaluateBaseline(jobId, onProgress)).result);
+  }
+
+  /** Runs an import; only its success replaces what is on screen. */
+  async function open(load: () => Promise<BaselineResult>) {
+    store.set({ error: null });
+    pump.cancelPending();
+    try {
+      const result = await load();
+      showNewModel(result.summary.id, result);
+    } catch (e) {
+      reportError(store, e);
+    }
+  }
+
+  async function importModelFiles(files: ModelFile[]) {
+    if (store.get().fatal) return;
+    await open(() => bridge.run((engine, jobId, onProgress) =>
+      engine.importModel(jobId, Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer)), onProgress)).result);
+  }
+
+  const importModelUrl = (url: string) => open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
+
+  async function startStudio(forcedBackend: BackendName | null, modelUrl: string | null = null) {
+    try {
+      const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
+      const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;
+      store.set({ backend });
+      const catalog = await bridge.run((engine) => engine.demoCatalog()).result;
+      store.set({ catalog });
+      await loadAndEvaluate(catalog.models[0].id);
+      store.set({ readyMs: Math.round(performance.now()) });
+      // The demo stays underneath: a model URL that fails to load leaves a working studio and says why.
+      if (modelUrl) await importModelUrl(modelUrl);
+    } catch (e) {
+      // Without a backend or a model nothing else can work: say so and stay in the error state.
+      const { backend, summary } = store.get();
+      const fatal = !backend || !summary;
+      store.set({ fatal, status: fatal ? 'error' : 'idle', error: messageOf(e) });
+    }
+  }
+
+  async function switchDemoModel(id: string) {
+    if (id === store.get().modelId) return;
+    try {
+      store.set({ error: null });
+      pump.cancelPending();
+      await loadAndEvaluate(id);
+    } catch (e) {
+      reportError(store, e);
+    }
+  }
+
+  return { startStudio, switchDemoModel, importModelFiles, importModelUrl };
+}
