@@ -51,6 +51,9 @@ describe('tableData', () => {
     expect(findLabelColumn(table('a,b,species\n1,2,x'), 2)).toBe(2);
     expect(findLabelColumn(table('species,a,b\nx,1,2'), 2, 'species')).toBe(0);
     expect(findLabelColumn(table('a,b,label\n1,2,0'), 3, null)).toBe(-1);
+    // As many columns as features, but the last holds words: a label column, and a feature short.
+    expect(findLabelColumn(table('a,b,species\n1,2,x\n3,4,y'), 3)).toBe(2);
+    expect(() => findLabelColumn(table('a,b,c\n1,2,x\n3,4,5'), 3)).toThrow(DataError);
   });
 
   it('gives features in column order without the label, and class names or numbers as classes', () => {

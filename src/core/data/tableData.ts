@@ -2,8 +2,9 @@
 // input order (the table's column order, the label column left out) and one label per row.
 //
 // The label column: `labelColumn` when given (null: no labels, every column a feature); otherwise
-// the first column named label, class, target or y (any case), otherwise the last column when
-// the table has one column more than the model has features.
+// the first column named label, class, target or y (any case), otherwise the last column, unless
+// the table has exactly as many columns as the model has features and the last one holds numbers
+// (then there is no label column).
 //
 // Labels of a classifier are the model's class names (when it has them), or class numbers
 // 0..n-1, or any other names, which the original model's predictions then map to its classes
@@ -57,8 +58,11 @@ export function findLabelColumn(table: Table, features: number, labelColumn?: st
     const k = lower.indexOf(name);
     if (k >= 0) return k;
   }
-  if (header.length === features) throw new DataError(dataMessages.tableNoLabel(path, header.length));
-  return header.length - 1;
+  // As many columns as the model has features: the last is still the label when it holds only words.
+  const last = header.length - 1;
+  const words = table.rows.every((row) => !NUMBER.test(row[last].trim()) && !MISSING.has(row[last].trim().toLowerCase()));
+  if (header.length === features && !words) throw new DataError(dataMessages.tableNoLabel(path, header.length));
+  return last;
 }
 
 function cell(table: Table, r: number, c: number): string {
