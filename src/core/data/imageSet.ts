@@ -33,7 +33,7 @@ export async function decodeImageSet(layout: ImageLayout, target: PixelTarget, d
   const control = options.control ?? UNCONTROLLED;
   const total = layout.images.length;
   checkPixelBudget(total, target.height, target.width, target.channels, options.budget ?? DEFAULT_DATA_BUDGET);
-  const pixels = new PixelStore(target.height, target.width, target.channels);
+  const pixels = new PixelStore(target.height, target.width, target.channels, total);
   const folder: number[] = [];
   const paths: string[] = [];
   const warnings: string[] = [];

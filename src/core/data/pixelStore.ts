@@ -15,13 +15,15 @@ export class PixelStore {
   private n = 0;
   private sealed = false;
 
+  /** `expected`: how many images are coming, at most (a smaller set gets a chunk of its own size). */
   constructor(
     readonly height: number,
     readonly width: number,
     readonly channels: 1 | 3,
+    expected = Infinity,
   ) {
     this.imageBytes = height * width * channels;
-    this.perChunk = Math.max(1, Math.floor(CHUNK_BYTES / this.imageBytes));
+    this.perChunk = Math.max(1, Math.min(expected, Math.floor(CHUNK_BYTES / this.imageBytes)));
   }
 
   get count(): number {
