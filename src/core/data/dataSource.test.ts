@@ -1,9 +1,9 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DataError } from './dataMessages';
 import { readDataSource, type DataSource } from './dataSource';
 import { sniffImage } from './imageFormat';
 import { corruptJpegFile, greyPngFile, jpegFile, rgbaOf } from './testImages';
+import { dataErrorOf } from './dataErrorOf';
 
 const png = greyPngFile(8, 8, new Uint8Array(64).fill(100));
 const jpg = jpegFile(8, 8, rgbaOf(8, 8, () => 90));
@@ -16,15 +16,6 @@ function images(source: DataSource) {
   return source.layout;
 }
 
-function dataError(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('no DataError');
-}
 
 describe('sniffImage', () => {
   it('knows the five formats by their bytes, whatever the name', () => {
@@ -130,31 +121,31 @@ describe('readDataSource: image folders', () => {
   });
 
   it('refuses a single class folder', () => {
-    expect(dataError(() => readDataSource(files({ 'data/cats/1.png': png, 'data/cats/2.png': png })))).toBe(
+    expect(dataErrorOf(() => readDataSource(files({ 'data/cats/1.png': png, 'data/cats/2.png': png })))).toBe(
       'data/cats: the only class folder, and accuracy needs images of at least two classes. Add a folder for each class beside it, or drop the images without class folders to measure agreement with the original model.',
     );
   });
 
   it('refuses a zip with no images, an empty drop and a drop of model files only', () => {
-    expect(dataError(() => readDataSource(files({ 'pets.zip': zip({ 'notes.txt': text('x'), 'readme.md': text('y') }) })))).toBe(
+    expect(dataErrorOf(() => readDataSource(files({ 'pets.zip': zip({ 'notes.txt': text('x'), 'readme.md': text('y') }) })))).toBe(
       'pets.zip: no images or table inside (it holds notes.txt, readme.md). Put the images in one folder per class (cats/001.jpg, dogs/001.jpg) and zip that folder.',
     );
-    expect(dataError(() => readDataSource([]))).toBe(
+    expect(dataErrorOf(() => readDataSource([]))).toBe(
       'Nothing to read: the drop holds no files. Drop a folder or .zip of images in class subfolders (cats/001.jpg, dogs/001.jpg), a Teachable Machine .tm project, a folder of unlabelled images, or a CSV table.',
     );
-    expect(dataError(() => readDataSource(files({ 'model.json': text('{}'), 'weights.bin': new Uint8Array(4) })))).toBe(
+    expect(dataErrorOf(() => readDataSource(files({ 'model.json': text('{}'), 'weights.bin': new Uint8Array(4) })))).toBe(
       'No images or table among the 2 dropped files (model.json, weights.bin). Drop a folder or .zip of images in class subfolders (cats/001.jpg, dogs/001.jpg), a Teachable Machine .tm project, a folder of unlabelled images, or a CSV table.',
     );
-    expect(dataError(() => readDataSource(files({ 'x.zip': text('not a zip') })))).toBe('x.zip: not a readable zip archive. Zip the data folder again, or drop the folder itself.');
-    expect(dataError(() => readDataSource(files({ 'x.zip': zip({}) })))).toBe('x.zip: the archive holds no files. Zip the data folder again.');
+    expect(dataErrorOf(() => readDataSource(files({ 'x.zip': text('not a zip') })))).toBe('x.zip: not a readable zip archive. Zip the data folder again, or drop the folder itself.');
+    expect(dataErrorOf(() => readDataSource(files({ 'x.zip': zip({}) })))).toBe('x.zip: the archive holds no files. Zip the data folder again.');
   });
 
   it('reads one table, and refuses a table with images or two tables', () => {
     const source = readDataSource(files({ 'iris.csv': text('a,b,label\n1,2,x\n') }));
     expect(source.kind).toBe('csv');
-    expect(dataError(() => readDataSource(files({ 'd/a.csv': text('a\n1'), 'd/x/1.png': png, 'd/y/1.png': png })))).toBe(
+    expect(dataErrorOf(() => readDataSource(files({ 'd/a.csv': text('a\n1'), 'd/x/1.png': png, 'd/y/1.png': png })))).toBe(
       'The drop holds both 2 images and a table (d/a.csv); drop one data set at a time.',
     );
-    expect(dataError(() => readDataSource(files({ 'a.csv': text('a\n1'), 'b.tsv': text('a\n1') })))).toBe('The drop holds 2 tables (a.csv, b.tsv); drop one at a time.');
+    expect(dataErrorOf(() => readDataSource(files({ 'a.csv': text('a\n1'), 'b.tsv': text('a\n1') })))).toBe('The drop holds 2 tables (a.csv, b.tsv); drop one at a time.');
   });
 });

@@ -87,6 +87,7 @@ describe('resample', () => {
     const rgba = rgbaOf(2, 2, (x, y) => [x * 100, y * 100, 50]);
     expect(Array.from(toModelPixels(rgba, 2, 2, { width: 2, height: 2, channels: 3, fit: 'crop' }))).toEqual([0, 0, 50, 100, 0, 50, 0, 100, 50, 100, 100, 50]);
     expect(Array.from(toModelPixels(rgba, 2, 2, { width: 2, height: 2, channels: 1, fit: 'crop' }))).toEqual([6, 36, 64, 94]);
+    expect(Array.from(toModelPixels(rgba, 2, 2, { width: 2, height: 2, channels: 3, fit: 'crop', grey: true }).slice(0, 6))).toEqual([6, 6, 6, 36, 36, 36]);
     const grey = rgbaOf(3, 1, (x) => [7, 77, 254][x]);
     expect(Array.from(toModelPixels(grey, 3, 1, { width: 3, height: 1, channels: 1, fit: 'stretch' }))).toEqual([7, 77, 254]);
   });

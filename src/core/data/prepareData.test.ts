@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError } from './dataMessages';
 import { nodeImageDecoder } from './nodeImageDecoder';
 import { dataInputs, dataTrainingBatch, prepareData, type DataContext, type PreparedImages, type PreparedTable } from './prepareData';
 import { brightnessModel } from './testImageModels';
 import { corruptJpegFile, greyPngFile } from './testImages';
+import { dataErrorOfAsync } from './dataErrorOf';
 
 const grey = (v: number, size = 8) => greyPngFile(size, size, new Uint8Array(size * size).fill(v));
 const text = (s: string) => new TextEncoder().encode(s);
@@ -22,15 +22,6 @@ function folders(extra: Record<string, Uint8Array> = {}) {
   return Object.entries(files).map(([path, bytes]) => ({ path, bytes }));
 }
 
-async function dataError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('no DataError');
-}
 
 describe('prepareData: images', () => {
   it('measures the scaling and maps folders to classes by the original model\'s predictions', async () => {
@@ -99,21 +90,21 @@ describe('prepareData: images', () => {
 
   it('refuses images for a table model, a table for an image model, and a set too big to keep', async () => {
     const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' })] });
-    expect(await dataError(prepareData(folders(), { ...context, model: mlp }))).toBe('shots: images, but the model takes rows of 4 numbers. Drop a CSV table with one column per input.');
+    expect(await dataErrorOfAsync(prepareData(folders(), { ...context, model: mlp }))).toBe('shots: images, but the model takes rows of 4 numbers. Drop a CSV table with one column per input.');
     mlp.dispose();
-    expect(await dataError(prepareData([{ path: 't.csv', bytes: text('a,label\n1,0\n') }], context))).toBe('t.csv: a table, but the model takes images ([8, 8, 1]). Drop images in class folders.');
-    expect(await dataError(prepareData(folders(), { ...context, budget: 1000 }))).toBe(
+    expect(await dataErrorOfAsync(prepareData([{ path: 't.csv', bytes: text('a,label\n1,0\n') }], context))).toBe('t.csv: a table, but the model takes images ([8, 8, 1]). Drop images in class folders.');
+    expect(await dataErrorOfAsync(prepareData(folders(), { ...context, budget: 1000 }))).toBe(
       '20 images at 8×8×1 would hold 1 KB of pixels, more than the 1 KB the studio keeps for data. Drop at most 15 images (a sample of each class folder).',
     );
   });
 
   it('refuses a drop where no folder matches a class and none can be decoded', async () => {
     const files = [{ path: 'd/a/1.png', bytes: grey(1) }, { path: 'd/b/1.png', bytes: grey(1) }];
-    expect(await dataError(prepareData(files, { ...context, classNames: ['x', 'y'], decoder: nodeImageDecoder }, { mapping: [-1, -1] }))).toBe(
+    expect(await dataErrorOfAsync(prepareData(files, { ...context, classNames: ['x', 'y'], decoder: nodeImageDecoder }, { mapping: [-1, -1] }))).toBe(
       "d/a, d/b: no class folder matches a class of the model (x, y). Rename each folder to one of the model's classes.",
     );
     const broken = [{ path: 'd/a/1.jpg', bytes: corruptJpegFile() }, { path: 'd/b/1.jpg', bytes: corruptJpegFile() }];
-    expect(await dataError(prepareData(broken, context))).toBe(
+    expect(await dataErrorOfAsync(prepareData(broken, context))).toBe(
       'None of the 2 images could be used (see the warnings above). Drop images of at least 8×8 pixels in JPEG, PNG, WebP, BMP or GIF.',
     );
   });

@@ -32,6 +32,12 @@ describe('inferPreprocess', () => {
     expect(p.reasons[0]).toBe('the model leaves its input size open: 224×224 (imageSize in metadata.json)');
   });
 
+  it('makes images grey in all three channels for a Teachable Machine grayscale model', () => {
+    const p = inferPreprocess({ kind: 'image', height: 96, width: 96, channels: 3 }, { ...tm, grayscale: true });
+    expect(p.preprocess.grey).toBe(true);
+    expect(p.reasons[1]).toBe('grayscale in all 3 channels: metadata.json says the model was trained on grey images');
+  });
+
   it('passes 0..255 to a model with a Rescaling layer', () => {
     const m = tf.sequential();
     m.add(tf.layers.rescaling({ inputShape: [4, 4, 3], scale: 1 / 255 }));

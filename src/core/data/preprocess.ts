@@ -55,7 +55,10 @@ export function inferPreprocess(input: Extract<ModelInput, { kind: 'image' }>, m
     reasons.push(`the model leaves its input size open: ${height}×${width} (${metadata?.imageSize ? `imageSize in ${metadata.path}` : 'the usual size'})`);
   } else reasons.push(`${height}×${width} from the model's input shape`);
   const channels = input.channels;
-  reasons.push(channels === 1 ? 'grayscale: the model takes 1 channel' : 'RGB: the model takes 3 channels');
+  const grey = channels === 3 && metadata?.grayscale === true;
+  if (channels === 1) reasons.push('grayscale: the model takes 1 channel');
+  else if (grey) reasons.push(`grayscale in all 3 channels: ${metadata?.path} says the model was trained on grey images`);
+  else reasons.push('RGB: the model takes 3 channels');
 
   let fit: Fit = 'stretch';
   let scaling: Scaling = 'unit';
@@ -71,7 +74,7 @@ export function inferPreprocess(input: Extract<ModelInput, { kind: 'image' }>, m
   }
   const all: Scaling[] = channels === 3 ? ['unit', 'symmetric', 'raw', 'imagenet'] : ['unit', 'symmetric', 'raw'];
   const candidates = [scaling, ...all.filter((s) => s !== scaling)];
-  return { preprocess: { height, width, channels, fit, scaling }, reasons, candidates };
+  return { preprocess: { height, width, channels, fit, scaling, ...(grey ? { grey } : {}) }, reasons, candidates };
 }
 
 /** value = table[channel][byte]: the scaling as lookup tables. */

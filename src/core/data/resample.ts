@@ -19,6 +19,8 @@ export interface PixelTarget {
   width: number;
   channels: 1 | 3;
   fit: Fit;
+  /** Grey in all three channels (a 3-channel model trained on greyscale images). */
+  grey?: boolean;
 }
 
 /** The part of a `width`×`height` image that `fit` keeps for a target of this aspect ratio. */
@@ -112,11 +114,12 @@ function resampleRgba(rgba: ArrayLike<number>, srcWidth: number, srcHeight: numb
 }
 
 /** Writes RGBA (bytes or floats) as `channels` rounded bytes: RGB, or grey by ITU-R BT.601 luma. */
-function toChannels(rgba: ArrayLike<number>, pixels: number, channels: 1 | 3, out: Uint8Array): Uint8Array {
+function toChannels(rgba: ArrayLike<number>, pixels: number, channels: 1 | 3, grey: boolean, out: Uint8Array): Uint8Array {
   const clamp = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
   for (let i = 0; i < pixels; i++) {
     const s = i * 4;
     if (channels === 1) out[i] = clamp(0.299 * rgba[s] + 0.587 * rgba[s + 1] + 0.114 * rgba[s + 2]);
+    else if (grey) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = clamp(0.299 * rgba[s] + 0.587 * rgba[s + 1] + 0.114 * rgba[s + 2]);
     else {
       out[i * 3] = clamp(rgba[s]);
       out[i * 3 + 1] = clamp(rgba[s + 1]);
@@ -138,7 +141,8 @@ export function toModelPixels(
   out: Uint8Array = new Uint8Array(target.height * target.width * target.channels),
 ): Uint8Array {
   const pixels = target.height * target.width;
-  if (width === target.width && height === target.height) return toChannels(rgba, pixels, target.channels, out);
+  const grey = target.grey === true;
+  if (width === target.width && height === target.height) return toChannels(rgba, pixels, target.channels, grey, out);
   const rect = sourceRect(width, height, target);
-  return toChannels(resampleRgba(rgba, width, height, rect, target.width, target.height), pixels, target.channels, out);
+  return toChannels(resampleRgba(rgba, width, height, rect, target.width, target.height), pixels, target.channels, grey, out);
 }

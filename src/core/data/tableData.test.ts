@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTable } from './csvTable';
-import { DataError } from './dataMessages';
 import { findLabelColumn, tableData, type TableTarget } from './tableData';
+import { dataErrorOf } from './dataErrorOf';
+import { DataError } from './dataMessages';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const table = (s: string, path = 'iris.csv') => parseTable(path, bytes(s));
@@ -9,15 +10,6 @@ const named: TableTarget = { features: 2, task: 'classification', classes: 3, cl
 const unnamed: TableTarget = { ...named, classNames: null };
 const regression: TableTarget = { features: 2, task: 'regression', classes: 1, classNames: null };
 
-function dataError(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('no DataError');
-}
 
 describe('parseTable', () => {
   it('parses a header and rows, numbering rows as a spreadsheet does, blank lines skipped', () => {
@@ -34,12 +26,12 @@ describe('parseTable', () => {
   });
 
   it('names the file and the row of a ragged row, a broken quote, and empty tables', () => {
-    expect(dataError(() => table('a,b,label\n1,2,0\n1,2\n'))).toBe('iris.csv: row 3 has 2 fields, but the header has 3 columns. Give every row one value per column.');
-    expect(dataError(() => table('a,b,label\n1,2,0\n1,2,0,9\n'))).toBe('iris.csv: row 3 has 4 fields, but the header has 3 columns. Give every row one value per column.');
-    expect(dataError(() => table('a,b,label\n1,2,0\n1,"2,0\n'))).toBe('iris.csv: row 3 opens a quote that is never closed. Close the quote, or remove it.');
-    expect(dataError(() => table('\n\n'))).toBe('iris.csv: the table is empty. A table needs a header row and then one row per example.');
-    expect(dataError(() => table('a,b,label\n'))).toBe('iris.csv: a header row but no data rows. Add one row per example.');
-    expect(dataError(() => parseTable('iris.csv', new Uint8Array(0)))).toBe('iris.csv: an empty file (0 bytes). Export the table again.');
+    expect(dataErrorOf(() => table('a,b,label\n1,2,0\n1,2\n'))).toBe('iris.csv: row 3 has 2 fields, but the header has 3 columns. Give every row one value per column.');
+    expect(dataErrorOf(() => table('a,b,label\n1,2,0\n1,2,0,9\n'))).toBe('iris.csv: row 3 has 4 fields, but the header has 3 columns. Give every row one value per column.');
+    expect(dataErrorOf(() => table('a,b,label\n1,2,0\n1,"2,0\n'))).toBe('iris.csv: row 3 opens a quote that is never closed. Close the quote, or remove it.');
+    expect(dataErrorOf(() => table('\n\n'))).toBe('iris.csv: the table is empty. A table needs a header row and then one row per example.');
+    expect(dataErrorOf(() => table('a,b,label\n'))).toBe('iris.csv: a header row but no data rows. Add one row per example.');
+    expect(dataErrorOf(() => parseTable('iris.csv', new Uint8Array(0)))).toBe('iris.csv: an empty file (0 bytes). Export the table again.');
   });
 });
 
@@ -83,37 +75,37 @@ describe('tableData', () => {
   });
 
   it('names the file, row and column of every bad value', () => {
-    expect(dataError(() => tableData(table('a,b,label\n1,2,setosa\n1,x1,setosa\n'), named))).toBe('iris.csv: row 3, column b: "x1" is not a number. Features must be numbers.');
-    expect(dataError(() => tableData(table('a,b,label\n1,,setosa\n'), named))).toBe('iris.csv: row 2, column b is empty. Fill in every feature, or delete the row.');
-    expect(dataError(() => tableData(table('a,b,label\n1,2,setosa\nNA,2,setosa\n'), named))).toBe('iris.csv: row 3, column a is missing ("NA"). Fill in every feature, or delete the row.');
-    expect(dataError(() => tableData(table('a,b,label\n1,2,\n'), named))).toBe('iris.csv: row 2, column label: the label is empty. Give every row a label, or delete the row.');
-    expect(dataError(() => tableData(table('a,b,y\n1,2,big\n'), regression))).toBe('iris.csv: row 2, column y: "big" is not a number, and a regression model\'s label must be one.');
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,setosa\n1,x1,setosa\n'), named))).toBe('iris.csv: row 3, column b: "x1" is not a number. Features must be numbers.');
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,,setosa\n'), named))).toBe('iris.csv: row 2, column b is empty. Fill in every feature, or delete the row.');
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,setosa\nNA,2,setosa\n'), named))).toBe('iris.csv: row 3, column a is missing ("NA"). Fill in every feature, or delete the row.');
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,\n'), named))).toBe('iris.csv: row 2, column label: the label is empty. Give every row a label, or delete the row.');
+    expect(dataErrorOf(() => tableData(table('a,b,y\n1,2,big\n'), regression))).toBe('iris.csv: row 2, column y: "big" is not a number, and a regression model\'s label must be one.');
   });
 
   it('says how many feature columns the model expects and how many the table has', () => {
-    expect(dataError(() => tableData(table('a,b,c,label\n1,2,3,setosa\n'), named))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b,c,label\n1,2,3,setosa\n'), named))).toBe(
       "iris.csv: 3 feature columns (a, b, c) besides the label column label, but the model takes 2 features. Give the table one column per model input, in the model's order.",
     );
-    expect(dataError(() => tableData(table('a,b,c\n1,2,3\n'), named, null))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b,c\n1,2,3\n'), named, null))).toBe(
       "iris.csv: 3 feature columns (a, b, c), but the model takes 2 features. Give the table one column per model input, in the model's order.",
     );
   });
 
   it('says when there is no label column, or no column of the given name', () => {
-    expect(dataError(() => tableData(table('a,b\n1,2\n'), named))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b\n1,2\n'), named))).toBe(
       'iris.csv: no label column: its 2 columns are all features the model takes. Add a label column (named label, class, target or y), or choose "no labels" to measure agreement with the original model.',
     );
-    expect(dataError(() => tableData(table('a,b,c\n1,2,3\n'), named, 'species'))).toBe('iris.csv: no column named "species" (its columns: a, b, c). Choose the label column from the header.');
+    expect(dataErrorOf(() => tableData(table('a,b,c\n1,2,3\n'), named, 'species'))).toBe('iris.csv: no column named "species" (its columns: a, b, c). Choose the label column from the header.');
   });
 
   it('refuses labels outside the model\'s classes, and more labels than classes', () => {
-    expect(dataError(() => tableData(table('a,b,label\n1,2,setosa\n1,2,daisy\n'), named))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,setosa\n1,2,daisy\n'), named))).toBe(
       'iris.csv: row 3: the label "daisy" is not a class of the model (setosa, versicolor, virginica). Use the model\'s class names or class numbers.',
     );
-    expect(dataError(() => tableData(table('a,b,label\n1,2,0\n1,2,3\n'), unnamed))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,0\n1,2,3\n'), unnamed))).toBe(
       'iris.csv: row 3: the label "3" is not a class of the model (0..2). Use the model\'s class names or class numbers.',
     );
-    expect(dataError(() => tableData(table('a,b,label\n1,2,a\n1,2,b\n1,2,c\n1,2,d\n'), unnamed))).toBe(
+    expect(dataErrorOf(() => tableData(table('a,b,label\n1,2,a\n1,2,b\n1,2,c\n1,2,d\n'), unnamed))).toBe(
       "iris.csv: 4 different labels (a, b, c, d), but the model has 3 classes. Use the model's classes only.",
     );
   });
