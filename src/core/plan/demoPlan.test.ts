@@ -92,7 +92,7 @@ describe('plan on the demo CNN (unstructured magnitude, one shot)', () => {
       console.log(`  ${u.id.padEnd(6)} ${String(u.params).padStart(6)} weights  ${u.curve.map((p) => `${Math.round(p.ladder * 100)}%:${(p.metric * 100).toFixed(1)}${p.estimated ? '~' : ''}`).join(' ')}  robust to ${(u.robustness.maxSparsity * 100).toFixed(0)}%`);
     }
     console.log(`  ranking (robust -> fragile): ${scan.ranking.join(', ')}`);
-  }, 120_000);
+  }, 600_000);
 
   afterAll(() => disposeModel(model));
 

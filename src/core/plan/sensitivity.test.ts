@@ -144,14 +144,17 @@ describe('scanSensitivity', () => {
         if (cancelled) throw new CancelledError();
       },
     };
-    // The cancel request arrives on a timer while an evaluation runs (each takes ~8 ms of waiting).
-    setTimeout(() => (cancelled = true), 60);
+    // The cancel request arrives while the second evaluation (conv1 at 40%) runs: no timers, so a
+    // loaded machine cannot move it.
+    let calls = 0;
     const scan = scanSensitivity(model, {
       granularity: 'unstructured', criterion: 'magnitude', ladder: [0.2, 0.4, 0.6, 0.8], control,
       evaluate: async (m, c) => {
         if (cancelled) callsAfterCancel++;
-        await new Promise((r) => setTimeout(r, 8));
-        return evaluate(m, c);
+        calls++;
+        const value = await evaluate(m, c);
+        if (calls === 2) cancelled = true;
+        return value;
       },
     });
     await expect(scan).rejects.toBeInstanceOf(CancelledError);
