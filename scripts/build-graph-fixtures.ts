@@ -81,25 +81,27 @@ class Graph {
     return name;
   }
 
-  conv(name: string, x: string, k: number, cin: number, cout: number, stride = 1): string {
-    const w = this.random(`${name}/kernel`, [k, k, cin, cout], k * k * cin);
-    return this.op(name, 'Conv2D', [x, w], convAttrs(stride));
+  // Names as the converter writes them: weights `<scope>/kernel`, `<scope>/bias`; ops `<scope>/<Op>`
+  // (a fused op is named after its last fused op).
+  conv(scope: string, x: string, k: number, cin: number, cout: number, stride = 1): string {
+    const w = this.random(`${scope}/kernel`, [k, k, cin, cout], k * k * cin);
+    return this.op(`${scope}/Conv2D`, 'Conv2D', [x, w], convAttrs(stride));
   }
 
-  fusedConv(name: string, x: string, k: number, cin: number, cout: number, stride: number, ops: string[]): string {
-    const w = this.random(`${name}/kernel`, [k, k, cin, cout], k * k * cin);
-    const b = this.small(`${name}/bias`, [cout]);
-    return this.op(name, '_FusedConv2D', [x, w, b], { ...convAttrs(stride), fused_ops: { list: { s: ops.map(b64) } }, num_args: { i: '1' }, epsilon: { f: 0 } });
+  fusedConv(scope: string, x: string, k: number, cin: number, cout: number, stride: number, ops: string[]): string {
+    const w = this.random(`${scope}/kernel`, [k, k, cin, cout], k * k * cin);
+    const b = this.small(`${scope}/bias`, [cout]);
+    return this.op(`${scope}/${ops[ops.length - 1]}`, '_FusedConv2D', [x, w, b], { ...convAttrs(stride), fused_ops: { list: { s: ops.map(b64) } }, num_args: { i: '1' }, epsilon: { f: 0 } });
   }
 
-  biasAdd(name: string, x: string, n: number): string {
-    const b = this.small(`${name}/bias`, [n]);
-    return this.op(name, 'BiasAdd', [x, b], { data_format: str('NHWC') });
+  biasAdd(scope: string, x: string, n: number): string {
+    const b = this.small(`${scope}/bias`, [n]);
+    return this.op(`${scope}/BiasAdd`, 'BiasAdd', [x, b], { data_format: str('NHWC') });
   }
 
-  matmul(name: string, x: string, cin: number, cout: number): string {
-    const w = this.random(`${name}/kernel`, [cin, cout], cin);
-    return this.op(name, 'MatMul', [x, w], { transpose_a: { b: false }, transpose_b: { b: false } });
+  matmul(scope: string, x: string, cin: number, cout: number): string {
+    const w = this.random(`${scope}/kernel`, [cin, cout], cin);
+    return this.op(`${scope}/MatMul`, 'MatMul', [x, w], { transpose_a: { b: false }, transpose_b: { b: false } });
   }
 
   topology(): object {
@@ -163,11 +165,11 @@ function signature(inputs: [string, number[]][], outputs: [string, number[]][]):
 function convNet(): Map<string, Uint8Array> {
   const g = new Graph(18001);
   const x = g.placeholder('x', [-1, 28, 28, 1]);
-  let h = g.conv('conv1/Conv2D', x, 3, 1, 8);
-  h = g.biasAdd('conv1/BiasAdd', h, 8);
+  let h = g.conv('conv1', x, 3, 1, 8);
+  h = g.biasAdd('conv1', h, 8);
   h = g.op('conv1/Relu', 'Relu', [h]);
   h = g.op('pool1/MaxPool', 'MaxPool', [h], { ksize: ints([1, 2, 2, 1]), strides: ints([1, 2, 2, 1]), padding: str('VALID'), data_format: str('NHWC') });
-  h = g.fusedConv('conv2/Relu', h, 3, 8, 16, 2, ['BiasAdd', 'Relu']);
+  h = g.fusedConv('conv2', h, 3, 8, 16, 2, ['BiasAdd', 'Relu']);
   const dw = g.random('dw/depthwise_kernel', [3, 3, 16, 1], 9);
   h = g.op('dw/depthwise', 'DepthwiseConv2dNative', [h, dw], { strides: ints([1, 1, 1, 1]), padding: str('SAME'), data_format: str('NHWC'), dilations: ints([1, 1, 1, 1]), explicit_paddings: { list: {} } });
   const gamma = g.small('bn/gamma', [16], 1, 0.2);
@@ -176,13 +178,13 @@ function convNet(): Map<string, Uint8Array> {
   const variance = g.small('bn/moving_variance', [16], 1, 0.3);
   h = g.op('bn/FusedBatchNormV3', 'FusedBatchNormV3', [h, gamma, beta, mean, variance], { U: F, epsilon: { f: 0.001 }, data_format: str('NHWC'), is_training: { b: false } });
   h = g.op('bn/Relu6', 'Relu6', [h]);
-  h = g.conv('conv3/Conv2D', h, 1, 16, 16);
-  h = g.biasAdd('conv3/BiasAdd', h, 16);
+  h = g.conv('conv3', h, 1, 16, 16);
+  h = g.biasAdd('conv3', h, 16);
   h = g.op('conv3/Relu', 'Relu', [h]);
   const axes = g.const('gap/axes', [2], [1, 2], 'int32');
   h = g.op('gap/Mean', 'Mean', [h, axes], { Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } });
-  h = g.matmul('fc/MatMul', h, 16, 10);
-  h = g.biasAdd('fc/BiasAdd', h, 10);
+  h = g.matmul('fc', h, 16, 10);
+  h = g.biasAdd('fc', h, 10);
   h = g.op('fc/Softmax', 'Softmax', [h]);
   g.op('Identity', 'Identity', [h]);
   return files(g, { signature: signature([['x', [-1, 28, 28, 1]]], [['Identity', [-1, 10]]]) });
@@ -193,14 +195,14 @@ function mlpGraph(): Graph {
   const x = g.placeholder('images', [-1, 28, 28, 1]);
   const shape = g.const('flatten/shape', [2], [-1, 784], 'int32');
   let h = g.op('flatten/Reshape', 'Reshape', [x, shape], { Tshape: { type: 'DT_INT32' } });
-  h = g.matmul('dense1/MatMul', h, 784, 12);
-  h = g.biasAdd('dense1/BiasAdd', h, 12);
+  h = g.matmul('dense1', h, 784, 12);
+  h = g.biasAdd('dense1', h, 12);
   h = g.op('dense1/Relu', 'Relu', [h]);
   const w2 = g.random('dense2/kernel', [12, 12], 12);
   const b2 = g.small('dense2/bias', [12]);
   h = g.op('dense2/Relu', '_FusedMatMul', [h, w2, b2], { transpose_a: { b: false }, transpose_b: { b: false }, fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } }, num_args: { i: '1' }, epsilon: { f: 0 } });
-  h = g.matmul('logits/MatMul', h, 12, 10);
-  h = g.biasAdd('logits/BiasAdd', h, 10);
+  h = g.matmul('logits', h, 12, 10);
+  h = g.biasAdd('logits', h, 10);
   g.op('probabilities', 'Softmax', [h]);
   return g;
 }
@@ -208,21 +210,21 @@ function mlpGraph(): Graph {
 function residualNet(): Map<string, Uint8Array> {
   const g = new Graph(18003);
   const x = g.placeholder('input', [1, 8, 8, 3]);
-  const a = g.fusedConv('block/a/Relu', x, 3, 3, 8, 1, ['BiasAdd', 'Relu']);
-  let b = g.conv('block/b/Conv2D', a, 3, 8, 8);
-  b = g.biasAdd('block/b/BiasAdd', b, 8);
+  const a = g.fusedConv('block/a', x, 3, 3, 8, 1, ['BiasAdd', 'Relu']);
+  let b = g.conv('block/b', a, 3, 8, 8);
+  b = g.biasAdd('block/b', b, 8);
   let h = g.op('block/add', 'AddV2', [a, b]);
   h = g.op('block/Relu', 'Relu', [h]);
-  h = g.conv('c/Conv2D', h, 3, 8, 6);
-  h = g.biasAdd('c/BiasAdd', h, 6);
+  h = g.conv('c', h, 3, 8, 6);
+  h = g.biasAdd('c', h, 6);
   h = g.op('c/Relu', 'Relu', [h]);
-  h = g.conv('d/Conv2D', h, 1, 6, 6);
-  h = g.biasAdd('d/BiasAdd', h, 6);
+  h = g.conv('d', h, 1, 6, 6);
+  h = g.biasAdd('d', h, 6);
   h = g.op('d/Relu', 'Relu', [h]);
   const shape = g.const('flatten/shape', [2], [-1, 384], 'int32');
   h = g.op('flatten/Reshape', 'Reshape', [h, shape], { Tshape: { type: 'DT_INT32' } });
-  h = g.matmul('head/MatMul', h, 384, 4);
-  h = g.biasAdd('head/BiasAdd', h, 4);
+  h = g.matmul('head', h, 384, 4);
+  h = g.biasAdd('head', h, 4);
   g.op('output', 'Identity', [h]);
   return files(g, { signature: signature([['input', [1, 8, 8, 3]]], [['output', [1, 4]]]) });
 }
@@ -230,7 +232,7 @@ function residualNet(): Map<string, Uint8Array> {
 function loopNet(): Map<string, Uint8Array> {
   const g = new Graph(18004);
   const x = g.placeholder('x', [-1, 4]);
-  const h = g.matmul('in/MatMul', x, 4, 4);
+  const h = g.matmul('in', x, 4, 4);
   const i0 = g.const('loop/i0', [], [0], 'int32');
   const n = g.const('loop/n', [], [3], 'int32');
   const w = g.random('loop/kernel', [4, 4], 4);
@@ -265,7 +267,7 @@ function loopNet(): Map<string, Uint8Array> {
     ],
     ret: { i_next: 'add:z:0', n_out: 'n', h_next: 'Relu:activations:0', w_out: 'w' },
   });
-  const out = g.matmul('out/MatMul', 'loop/while:2', 4, 2);
+  const out = g.matmul('out', 'loop/while:2', 4, 2);
   g.op('y', 'Identity', [out]);
   return files(g, {});
 }

@@ -269,7 +269,7 @@ function constantRole(index: GraphIndex, w: GraphWeight, functionNames: string[]
   const readers = readersOf(index, w.name);
   const flow = readers.find((r) => isControlFlowOp(r.op));
   if (flow) return { role: 'control-flow', reason: `carried into ${flow.op} "${flow.name}" (control flow); the studio does not prune weights used inside loops or conditionals` };
-  if (w.dtype !== 'float32') return { role: 'non-weight', reason: `a ${w.dtype} constant (shapes, axes, indices), not a weight` };
+  if (w.dtype !== 'float32') return { role: 'non-weight', reason: `${w.dtype === 'int32' ? 'an int32' : 'a bool'} constant (shapes, axes, indices), not a weight` };
   if (readers.length === 0) return { role: 'other', reason: 'no node reads it' };
   const r = readers[0];
   return { role: 'other', reason: `read by ${r.op} "${r.name}", which does not directly follow a weighted op, so it belongs to no layer; kept as it is` };

@@ -642,7 +642,9 @@ function readLabels(
   if (labelsFile) {
     const list = labelsOf(labelsFile.value) as string[];
     const shape = outputShapes.length === 1 ? outputShapes[0] : null;
-    if (shape !== null && shape[shape.length - 1] === list.length) labels = list;
+    // A graph model without a signature records no output shape: its single output is taken at its word.
+    if (outputShapes.length === 1 && shape === null) labels = list;
+    else if (shape !== null && shape[shape.length - 1] === list.length) labels = list;
     else {
       const output = shape === null ? `${outputShapes.length} outputs` : `an output of shape [${shape.map((d) => d ?? 'null').join(',')}]`;
       warnings.push(`${labelsFile.entry.path}: ${list.length} labels, but the model has ${output}; the labels are not used.`);
