@@ -192,6 +192,15 @@ function signatureTensors(file: string, def: GraphDef, entries: Record<string, S
 }
 
 /**
+ * What the import changes so that tfjs can load the graph: a GraphDef without "versions" (hand-written
+ * or trimmed) makes tf.loadGraphModel fail with a TypeError, since it reads versions.producer.
+ */
+export function fixGraphTopology(topology: unknown): { topology: unknown; fixes: string[] } {
+  if (!isObject(topology) || isObject(topology.versions)) return { topology, fixes: [] };
+  return { topology: { ...topology, versions: {} }, fixes: ['Graph model: added the "versions" entry TF.js expects in the graph'] };
+}
+
+/**
  * Checks a graph model JSON against the names of the weights its manifest lists. Throws a
  * GraphModelProblem with the user's message; returns what the checks learnt.
  */

@@ -262,6 +262,16 @@ describe('graph import: bad drops, exact messages', () => {
     );
   });
 
+  it('a graph without "versions" is fixed, as tfjs cannot load it otherwise', async () => {
+    const imported = readAnyModelFiles(edited('mlp', (j) => {
+      delete (j.modelTopology as { versions?: unknown }).versions;
+    }));
+    expect(imported.fixes).toEqual(['Graph model: added the "versions" entry TF.js expects in the graph']);
+    if (!isGraphImport(imported)) throw new Error('not a graph import');
+    const model = await loadImportedGraphModel(imported);
+    model.dispose();
+  });
+
   it('a damaged graph: no node list, a dangling input, duplicate names', () => {
     expect(importError(edited('conv', (j) => {
       j.modelTopology = {} as Json['modelTopology'];

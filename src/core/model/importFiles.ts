@@ -68,7 +68,7 @@ import {
   mayBeJson,
   normalisePath,
 } from './fileKinds';
-import { GraphModelProblem, checkGraphTopology, type GraphModelInfo } from '../graphModel/graphCheck';
+import { GraphModelProblem, checkGraphTopology, fixGraphTopology, type GraphModelInfo } from '../graphModel/graphCheck';
 import { findJsonSyntaxError } from './jsonSyntaxError';
 import { fixKerasTopology, forEachFunctional, isModelClass, isObject, type JsonObject, type JsonValue } from './keras3';
 import {
@@ -686,6 +686,7 @@ interface GraphRead {
 function readGraphModel(r: GraphRead): ImportedGraphModel {
   const file = r.jsonEntry.path;
   const info = checkGraphTopology(file, { modelTopology: r.json.modelTopology, signature: r.json.signature, userDefinedMetadata: r.json.userDefinedMetadata }, new Set(r.specs.map((s) => s.name)));
+  const { topology, fixes } = fixGraphTopology(r.json.modelTopology);
   const shards = findWeightFiles(file, r.groups, r.drop, r.jsonEntry).flat();
   const weightData = joinShards(r.groups, shards);
   const warnings = [...info.warnings, ...nonFiniteWarnings(r.specs, weightData)];
@@ -695,7 +696,7 @@ function readGraphModel(r: GraphRead): ImportedGraphModel {
   return {
     ...importedFiles(r.drop, r.parsed, file, shards, used),
     artifacts: {
-      modelTopology: json.modelTopology as JsonObject,
+      modelTopology: topology as JsonObject,
       weightSpecs: r.specs,
       weightData,
       format: 'graph-model',
@@ -705,7 +706,7 @@ function readGraphModel(r: GraphRead): ImportedGraphModel {
       ...(isObject(json.userDefinedMetadata) ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {}),
     },
     labels,
-    fixes: [],
+    fixes,
     warnings,
     params: r.params,
     estimatedBytes: r.estimatedBytes,
