@@ -21,9 +21,10 @@
 // Conv2DBackpropInput (its last kernel axis).
 // Anything else locks the group, with the reason: a model output, a Reshape or Concat (the channel
 // count is written elsewhere), an Add / AddN with another tensor (a residual: coupled channels are not
-// removed here), an op that maps 0 to a nonzero value (Sigmoid, Softplus, Exp, fused Sigmoid: a removed
+// removed here), control flow (a loop or conditional), an op that maps 0 to a nonzero value (Sigmoid, Softplus, Exp, fused Sigmoid: a removed
 // channel would still contribute), Softmax over the channels, a constant another part of the graph
 // also reads, or an op the walk does not know.
+import { isControlFlowOp } from './graphCheck';
 import { attrBool, attrInt, attrInts, attrString, attrStrings, dataInputs, throughIdentity, type GraphIndex, type NodeDef } from './graphDef';
 import type { GraphWeight } from './graphWeights';
 import type { GraphAnalysis, GraphLayer } from './layerGrouping';
@@ -78,7 +79,6 @@ interface Walk {
   index: GraphIndex;
   weights: Map<string, GraphWeight>;
   outputs: Set<string>;
-  layers: Map<string, GraphLayer>;
   channels: number;
   members: ChannelMember[];
   consumers: string[];
@@ -237,6 +237,7 @@ function step(w: Walk, node: NodeDef, slot: number, width: number, rank: number)
     kernelMember(w, node, 1, 3, width);
     return;
   }
+  if (isControlFlowOp(op)) lock(`its channels are carried into ${describe(node)} (control flow), which the studio does not follow`);
   if (op === 'Reshape') lock(`${describe(node)} depends on the channel count`);
   if (op === 'ConcatV2' || op === 'Concat' || op === 'Pack') lock(`its channels are joined with other tensors in ${describe(node)}`);
   if (op === 'AddN') lock(`its channels meet other tensors in ${describe(node)} (a residual sum); coupled channels are not removed here`);
@@ -249,11 +250,11 @@ function readers(index: GraphIndex, name: string, depth = 0): string[] {
   return (index.consumers.get(name) ?? []).flatMap((c) => (c.node.op === 'Identity' && depth < 16 ? readers(index, c.node.name, depth + 1) : [c.node.name]));
 }
 
-function producerGroup(analysis: GraphAnalysis, weights: Map<string, GraphWeight>, outputs: Set<string>, layers: Map<string, GraphLayer>, layer: GraphLayer): GraphChannelGroup {
+function producerGroup(analysis: GraphAnalysis, weights: Map<string, GraphWeight>, outputs: Set<string>, layer: GraphLayer): GraphChannelGroup {
   const index = analysis.index;
   const node = index.nodes.get(layer.name) as NodeDef;
   const channels = layer.kernel.shape[layer.outAxis] ?? 0;
-  const w: Walk = { index, weights, outputs, layers, channels, members: [], consumers: [], visited: new Map([[layer.name, 1]]) };
+  const w: Walk = { index, weights, outputs, channels, members: [], consumers: [], visited: new Map([[layer.name, 1]]) };
   let locked: string | null = null;
   try {
     if (layer.kind === 'depthwise' || layer.kind === 'transposeConv') lock(`a ${layer.kind === 'depthwise' ? 'depthwise' : 'transposed'} convolution's channels follow its input`);
@@ -282,6 +283,5 @@ function producerGroup(analysis: GraphAnalysis, weights: Map<string, GraphWeight
 export function graphChannelGroups(analysis: GraphAnalysis, weightList: readonly GraphWeight[], outputs: readonly { node: string }[]): GraphChannelGroup[] {
   const weights = new Map(weightList.map((x) => [x.name, x]));
   const outs = new Set(outputs.map((o) => o.node));
-  const layers = new Map(analysis.layers.map((l) => [l.name, l]));
-  return analysis.layers.filter((l) => l.kind === 'conv' || l.kind === 'matmul').map((l) => producerGroup(analysis, weights, outs, layers, l));
+  return analysis.layers.filter((l) => l.kind === 'conv' || l.kind === 'matmul').map((l) => producerGroup(analysis, weights, outs, l));
 }

@@ -62,7 +62,7 @@ describe('graph channel groups', () => {
       ['head/MatMul', 4, 'its channels reach the model output "output"'],
     ]);
     expect(summary(groupsOf(fixture('loop')))).toEqual([
-      ['in/MatMul', 4, 'its channels feed StatelessWhile "loop/while", which the studio cannot prove safe to shrink'],
+      ['in/MatMul', 4, 'its channels are carried into StatelessWhile "loop/while" (control flow), which the studio does not follow'],
       ['out/MatMul', 2, 'its channels reach the model output "y"'],
     ]);
   });

@@ -10,6 +10,7 @@
 //                  A transposed convolution uses each kernel weight once per input position. Unknown
 //                  (null) when shapes could not be inferred, or the input has open dimensions.
 //   nonzero MACs   uses x nonzero kernel weights: what a sparse kernel would have to do.
+import type { CountTotals } from '../graph/macs';
 import type { LayerStats } from '../graph/summary';
 import { dataInputs } from './graphDef';
 import type { GraphAnalysis, GraphLayer } from './layerGrouping';
@@ -36,20 +37,8 @@ export interface GraphModelStats {
   inputShape: (number | null)[];
   outputShape: (number | null)[];
   layers: GraphLayerStats[];
-  totals: {
-    params: number;
-    nonzero: number;
-    bytes: number;
-    sparsity: number;
-    prunableParams: number;
-    prunableNonzero: number;
-    /** zeros / prunable weights. */
-    prunableSparsity: number;
-    macs: number;
-    nonzeroMacs: number;
-    /** Layers whose MACs are unknown. */
-    unknownMacs: string[];
-  };
+  /** As the Layers counts (graph/macs.ts), with bytes (float32) and overall sparsity. */
+  totals: CountTotals & { bytes: number; sparsity: number };
 }
 
 const BYTES = 4;

@@ -78,15 +78,6 @@ export function weightArtifacts(weights: readonly GraphWeight[]): { weightSpecs:
   };
 }
 
-/** Zeros among the values of a float weight (non-float weights: 0). */
-export function zerosOf(w: GraphWeight): number {
-  if (w.dtype !== 'float32') return 0;
-  let zeros = 0;
-  const v = w.values;
-  for (let i = 0; i < v.length; i++) if (v[i] === 0) zeros++;
-  return zeros;
-}
-
 export function nonzerosOf(w: GraphWeight): number {
   let nonzero = 0;
   const v = w.values;

@@ -50,6 +50,10 @@
 //    their variables by TF.js's own rule, so a missing, extra, renamed or reshaped weight is named.
 // NaN and Inf weights are warnings, counted per tensor.
 //
+// readAnyModelFiles reads a graph model too (format graph-model, or a modelTopology with a node
+// list): steps 1-3 and 5 as above, graphModel/graphCheck.ts in place of step 4 (ops TF.js runs, the
+// signature, constants the manifest lacks), no step 6 (a graph has no layers to build).
+//
 // Call after tf.ready(): step 6 allocates the model's weights once, on the current backend.
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
