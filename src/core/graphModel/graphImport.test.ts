@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { ImportError, isGraphImport, readAnyModelFiles, readModelFiles, type InputFile } from '../model/importFiles';
+import { shardPaths } from '../model/layersArtifacts';
 import { encodeFloat16 } from '../model/quantize';
 import { jsonBytes, modelFiles, tinyMlp } from '../model/tinyModelFiles';
 import { graphModelData, loadGraphModelData, loadImportedGraphModel, runGraph } from './graphModelData';
@@ -75,6 +76,19 @@ describe('graph import: good drops', () => {
     expect(maxDiff(ys[0], ys[2])).toBe(0);
     tf.dispose([x, ...ys.flat()]);
     models.forEach((m) => m.dispose());
+  });
+
+  it('reads what the URL door fetches: the JSON by its URL name, then the shards its manifest names', () => {
+    const files = edited('conv', (j) => {
+      j.weightsManifest[0].paths = ['./conv-weights.bin'];
+    });
+    const json = files.find((f) => f.path === 'model.json')!;
+    const manifest = shardPaths(JSON.parse(decoder.decode(json.bytes)) as Parameters<typeof shardPaths>[0]);
+    expect(manifest).toEqual(['./conv-weights.bin']);
+    // As the engine names them: the JSON after its URL, each shard by its manifest path without './'.
+    const fetched = [{ path: 'tiny-conv.json', bytes: json.bytes }, ...manifest.map((p) => ({ path: p.replace(/^\.\//, ''), bytes: binOf(files) }))];
+    const g = readGraph(fetched);
+    expect([g.imported.name, g.imported.jsonPath, g.imported.weightFiles]).toEqual(['tiny-conv', 'tiny-conv.json', ['conv-weights.bin']]);
   });
 
   it('takes labels from metadata.json when they fit the output', () => {
