@@ -1,51 +1,26 @@
-// Which output channels of a graph model's layers can be physically removed, and every constant
-// slice that goes with each channel: the graph-side counterpart of graph/dependencyGraph.ts, on ops
-// instead of Keras layers, with the same rule: a channel may go only when the rest of the network
-// then sees exactly what it saw when the channel was masked (zeroed).
+// Which output channels of a graph model's layers can be physically removed, and every constant slice
+// that goes with each channel: the graph-side counterpart of graph/dependencyGraph.ts, on ops instead
+// of Keras layers. Each layer that produces channels (Conv2D / _FusedConv2D / Conv3D in NHWC, MatMul /
+// _FusedMatMul / BatchMatMul with a constant right operand) starts a walk (channelWalk.ts) that
+// collects its slices or finds why it must be locked.
 //
-// A group starts at a producer: a Conv2D / _FusedConv2D / Conv3D (NHWC), MatMul / _FusedMatMul /
-// BatchMatMul with a constant right operand. Its channels are the kernel's output slices. The walk
-// follows the producer's output through ops that keep the channel axis last and map 0 to 0:
-//   - bias, scale and other constants, per channel or scalar: BiasAdd, Add, AddV2, Sub, Mul, Maximum,
-//     Minimum (sliced with the channel);
-//   - FusedBatchNorm / V2 / V3 (scale, offset, mean, variance sliced);
-//   - activations that keep zeros: Relu, Relu6, Elu, Selu, LeakyRelu, Prelu (alpha sliced), Tanh,
-//     Softsign, Neg, Abs, Square, Identity;
-//   - per-channel spatial ops: MaxPool, AvgPool, Pad / PadV2 / MirrorPad (not on the channel axis),
-//     ResizeBilinear, ResizeNearestNeighbor, SpaceToBatchND, BatchToSpaceND;
-//   - reductions over other axes (Mean, Max, Min, Sum), Squeeze / ExpandDims of other axes;
-//   - a depthwise convolution: its kernel (and fused bias) are sliced with the channel, each channel
-//     widened by the depth multiplier (channel c owns outputs c*m .. c*m+m-1);
-// and ends at consumers whose kernels lose the matching input slices: Conv2D / _FusedConv2D /
-// Conv3D (input axis), MatMul / _FusedMatMul / BatchMatMul (rows, or columns when transposed),
-// Conv2DBackpropInput (its last kernel axis).
-// Anything else locks the group, with the reason: a model output, a Reshape or Concat (the channel
-// count is written elsewhere), an Add / AddN with another tensor (a residual: coupled channels are not
-// removed here), control flow (a loop or conditional), an op that maps 0 to a nonzero value (Sigmoid, Softplus, Exp, fused Sigmoid: a removed
-// channel would still contribute), Softmax over the channels, a constant another part of the graph
-// also reads, or an op the walk does not know.
-import { isControlFlowOp } from './graphCheck';
-import { attrBool, attrInt, attrInts, attrString, attrStrings, dataInputs, throughIdentity, type GraphIndex, type NodeDef } from './graphDef';
+// Where two tensors meet channel by channel (Add, AddV2, Sub, Mul, Maximum, Minimum of two
+// non-constants, AddN: a residual connection), their channels are coupled, as Torch-Pruning couples
+// them: the layers feeding every input join one group (channel c goes from all of them at once), and
+// a walk goes on from the sum. A sum one of whose inputs comes from no removable layer (a model input,
+// a locked layer) locks the group; so does a constant that another part of the graph also reads.
+import { CONVS, Locked, MATMULS, addMember, describe, follow, fusedArgs, isNchw, lock, newWalk, type ChannelMember, type Walk } from './channelWalk';
+import { attrBool, dataInputs, type GraphIndex, type NodeDef } from './graphDef';
 import type { GraphWeight } from './graphWeights';
 import type { GraphAnalysis, GraphLayer } from './layerGrouping';
 
-export interface ChannelMember {
-  /** The constant's name. */
-  weight: string;
-  axis: number;
-  /** Consecutive entries per channel along `axis` (a depth multiplier widens it). */
-  width: number;
-  /** out: the producer's kernel; in: a consumer's kernel; through: everything sliced in between. */
-  role: 'out' | 'in' | 'through';
-  /** A kernel slice: counts for magnitude importance (biases and statistics do not). */
-  kernel: boolean;
-  /** Whether masking writes zeros here; false for batch-norm mean and variance (zeros there could divide by 0). */
-  zero: boolean;
-}
+export type { ChannelMember };
 
 export interface GraphChannelGroup {
-  /** The producer layer's name. */
+  /** The first producer layer's name. */
   id: string;
+  /** Layers whose output channels the group removes (several when a residual sum couples them). */
+  producers: string[];
   channels: number;
   members: ChannelMember[];
   /** Layers whose kernels lose input slices. */
@@ -54,234 +29,127 @@ export interface GraphChannelGroup {
   locked: string | null;
 }
 
-const ZERO_UNARY = new Set(['Identity', 'Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Tanh', 'Softsign', 'Neg', 'Abs', 'Square']);
-const NONZERO_UNARY = new Set(['Sigmoid', 'Softplus', 'Exp', 'Cos', 'Cosh', 'Erf', 'Rsqrt', 'Reciprocal', 'Sqrt', 'Log', 'Log1p', 'Round', 'Sign', 'Floor', 'Ceil']);
-const ELEMENTWISE = new Set(['BiasAdd', 'Add', 'AddV2', 'Sub', 'Mul', 'Maximum', 'Minimum']);
-const BATCH_NORM = new Set(['FusedBatchNorm', 'FusedBatchNormV2', 'FusedBatchNormV3']);
-const SPATIAL = new Set(['MaxPool', 'AvgPool', 'ResizeBilinear', 'ResizeNearestNeighbor', 'SpaceToBatchND', 'BatchToSpaceND']);
-const PADS = new Set(['Pad', 'PadV2', 'MirrorPad']);
-const REDUCTIONS = new Set(['Mean', 'Max', 'Min', 'Sum']);
-const CONVS = new Set(['Conv2D', '_FusedConv2D', 'Conv3D']);
-const MATMULS = new Set(['MatMul', '_FusedMatMul', 'BatchMatMul', 'BatchMatMulV2']);
-const DEPTHWISE = new Set(['DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative']);
-const ZERO_FUSED = new Set(['BiasAdd', 'FusedBatchNorm', 'Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Prelu']);
-
-class Locked extends Error {}
-const lock = (reason: string): never => {
-  throw new Locked(reason);
-};
-
-function isNchw(node: NodeDef): boolean {
-  return (attrString(node, 'data_format') ?? 'NHWC').startsWith('NC');
-}
-
-interface Walk {
-  index: GraphIndex;
-  weights: Map<string, GraphWeight>;
-  outputs: Set<string>;
-  channels: number;
-  members: ChannelMember[];
-  consumers: string[];
-  /** Nodes the walk went through, with the width they saw. */
-  visited: Map<string, number>;
-}
-
-function constOf(w: Walk, node: NodeDef, slot: number): GraphWeight | undefined {
-  const ref = dataInputs(node)[slot];
-  const src = ref ? throughIdentity(w.index, ref.node) : undefined;
-  return src?.op === 'Const' ? w.weights.get(src.name) : undefined;
-}
-
-const describe = (n: NodeDef) => `${n.op} "${n.name}"`;
-
-/** A per-channel constant slice (last axis, length channels x width, other dims 1); null for a scalar. */
-function vectorMember(w: Walk, c: GraphWeight, width: number, at: NodeDef, zero = true): ChannelMember | null {
-  const size = c.values.length;
-  if (size === 1) return null;
-  const last = c.shape.length - 1;
-  if (last < 0 || c.shape[last] !== w.channels * width || size !== c.shape[last]) {
-    return lock(`${describe(at)} uses the constant ${c.name} of shape [${c.shape.join(',')}], which does not follow the channels`);
-  }
-  return { weight: c.name, axis: last, width, role: 'through', kernel: false, zero };
-}
-
-function add(w: Walk, m: ChannelMember | null): void {
-  if (m && !w.members.some((x) => x.weight === m.weight && x.axis === m.axis)) w.members.push(m);
-}
-
-/** Fused arguments (bias, batch norm, Prelu alpha) of a fused op: sliced with the channel; a fused activation must keep zeros. */
-function fusedArgs(w: Walk, node: NodeDef, width: number): void {
-  const fused = attrStrings(node, 'fused_ops');
-  const bad = fused.find((f) => !ZERO_FUSED.has(f));
-  if (bad) lock(`${describe(node)} applies ${bad}, which maps 0 to a nonzero value, so a removed channel would still contribute`);
-  const numArgs = attrInt(node, 'num_args') ?? Math.max(0, dataInputs(node).length - 2);
-  for (let k = 0; k < numArgs; k++) {
-    const c = constOf(w, node, 2 + k);
-    if (!c) lock(`${describe(node)} takes a fused argument that is not a constant`);
-    const isStat = fused[0] === 'FusedBatchNorm' && (k === 2 || k === 3);
-    add(w, vectorMember(w, c as GraphWeight, width, node, !isStat));
-  }
-}
-
-/** A consumer's kernel: the input slices of every channel. */
-function kernelMember(w: Walk, node: NodeDef, slot: number, axis: number, width: number): void {
-  const k = constOf(w, node, slot);
-  if (!k) lock(`${describe(node)} multiplies the channels by something that is not a constant kernel`);
-  const kernel = k as GraphWeight;
-  const ax = axis < 0 ? kernel.shape.length + axis : axis;
-  if (kernel.shape[ax] !== w.channels * width) lock(`${describe(node)} has a kernel of shape [${kernel.shape.join(',')}] that does not line up with the channels`);
-  add(w, { weight: kernel.name, axis: ax, width, role: 'in', kernel: true, zero: true });
-  if (!w.consumers.includes(node.name)) w.consumers.push(node.name);
-}
-
-function intConst(w: Walk, node: NodeDef, slot: number): number[] | null {
-  const c = constOf(w, node, slot);
-  return c && c.dtype === 'int32' ? Array.from(c.values) : null;
-}
-
-/** Follows one tensor (output 0 of `name`): every reader either passes the channels on, consumes them, or locks the group. */
-function follow(w: Walk, name: string, width: number, rank: number): void {
-  if (w.outputs.has(name)) lock(`its channels reach the model output "${name}"`);
-  for (const { node, slot, index } of w.index.consumers.get(name) ?? []) {
-    if (index !== 0) lock(`${describe(node)} reads another output of "${name}"`);
-    const seen = w.visited.get(node.name);
-    if (seen !== undefined) {
-      if (seen !== width) lock(`${describe(node)} is reached twice with different channel layouts`);
-      continue;
-    }
-    w.visited.set(node.name, width);
-    step(w, node, slot, width, rank);
-  }
-}
-
-function step(w: Walk, node: NodeDef, slot: number, width: number, rank: number): void {
-  const op = node.op;
-  const inputs = dataInputs(node);
-  if (ZERO_UNARY.has(op)) return follow(w, node.name, width, rank);
-  if (NONZERO_UNARY.has(op)) lock(`${describe(node)} maps 0 to a nonzero value, so a removed channel would still contribute`);
-  if (op === 'Prelu' && slot === 0) {
-    const alpha = constOf(w, node, 1);
-    if (!alpha) lock(`${describe(node)} has an alpha that is not a constant`);
-    add(w, vectorMember(w, alpha as GraphWeight, width, node));
-    return follow(w, node.name, width, rank);
-  }
-  if (ELEMENTWISE.has(op) && inputs.length === 2 && !(op === 'BiasAdd' && slot !== 0)) {
-    const other = constOf(w, node, 1 - slot);
-    if (!other) lock(`its channels meet another tensor in ${describe(node)} (a residual or merge); coupled channels are not removed here`);
-    if (isNchw(node)) lock(`${describe(node)} is channels-first (NCHW)`);
-    add(w, vectorMember(w, other as GraphWeight, width, node));
-    return follow(w, node.name, width, rank);
-  }
-  if (BATCH_NORM.has(op) && slot === 0) {
-    if (isNchw(node)) lock(`${describe(node)} is channels-first (NCHW)`);
-    for (let k = 1; k <= 4; k++) {
-      const c = constOf(w, node, k);
-      if (!c) lock(`${describe(node)} has statistics that are not constants`);
-      add(w, vectorMember(w, c as GraphWeight, width, node, k <= 2));
-    }
-    return follow(w, node.name, width, rank);
-  }
-  if (SPATIAL.has(op) && slot === 0) {
-    if (isNchw(node)) lock(`${describe(node)} is channels-first (NCHW)`);
-    return follow(w, node.name, width, rank);
-  }
-  if (PADS.has(op) && slot === 0) {
-    const pads = intConst(w, node, 1);
-    if (!pads || pads.length !== rank * 2) lock(`${describe(node)} has paddings the studio cannot read`);
-    if ((pads as number[])[rank * 2 - 2] !== 0 || (pads as number[])[rank * 2 - 1] !== 0) lock(`${describe(node)} pads the channel axis`);
-    if (op === 'PadV2') {
-      const value = constOf(w, node, 2);
-      if (!value || value.values.length !== 1 || value.values[0] !== 0) lock(`${describe(node)} pads with a nonzero value`);
-    }
-    return follow(w, node.name, width, rank);
-  }
-  if (REDUCTIONS.has(op) && slot === 0) {
-    const axes = intConst(w, node, 1);
-    if (!axes) lock(`${describe(node)} reduces over axes the studio cannot read`);
-    const norm = (axes as number[]).map((a) => (a < 0 ? a + rank : a));
-    if (norm.includes(rank - 1)) lock(`${describe(node)} reduces over the channels`);
-    return follow(w, node.name, width, attrBool(node, 'keep_dims') ? rank : rank - new Set(norm).size);
-  }
-  if (op === 'Squeeze') {
-    const dims = attrInts(node, 'squeeze_dims').map((a) => (a < 0 ? a + rank : a));
-    if (dims.length === 0 || dims.includes(rank - 1)) lock(`${describe(node)} may squeeze the channel axis`);
-    return follow(w, node.name, width, rank - dims.length);
-  }
-  if (op === 'ExpandDims' && slot === 0) {
-    const axis = intConst(w, node, 1);
-    if (!axis || axis.length !== 1 || axis[0] < 0 || axis[0] >= rank) lock(`${describe(node)} may move the channel axis`);
-    return follow(w, node.name, width, rank + 1);
-  }
-  if (DEPTHWISE.has(op) && slot === 0) {
-    if (isNchw(node)) lock(`${describe(node)} is channels-first (NCHW)`);
-    const k = constOf(w, node, 1);
-    if (!k || k.shape.length !== 4 || k.shape[2] !== w.channels * width) lock(`${describe(node)} has a kernel that does not line up with the channels`);
-    const kernel = k as GraphWeight;
-    add(w, { weight: kernel.name, axis: 2, width, role: 'through', kernel: true, zero: true });
-    const wider = width * kernel.shape[3];
-    if (op === 'FusedDepthwiseConv2dNative') fusedArgs(w, node, wider);
-    return follow(w, node.name, wider, rank);
-  }
-  if (CONVS.has(op) && slot === 0) {
-    if (isNchw(node)) lock(`${describe(node)} is channels-first (NCHW)`);
-    kernelMember(w, node, 1, -2, width);
-    return;
-  }
-  if (MATMULS.has(op) && slot === 0) {
-    const batch = op.startsWith('BatchMatMul');
-    if (attrBool(node, batch ? 'adj_x' : 'transpose_a')) lock(`${describe(node)} transposes its input`);
-    kernelMember(w, node, 1, attrBool(node, batch ? 'adj_y' : 'transpose_b') ? -1 : -2, width);
-    return;
-  }
-  if (op === 'Conv2DBackpropInput' && slot === 2) {
-    kernelMember(w, node, 1, 3, width);
-    return;
-  }
-  if (isControlFlowOp(op)) lock(`its channels are carried into ${describe(node)} (control flow), which the studio does not follow`);
-  if (op === 'Reshape') lock(`${describe(node)} depends on the channel count`);
-  if (op === 'ConcatV2' || op === 'Concat' || op === 'Pack') lock(`its channels are joined with other tensors in ${describe(node)}`);
-  if (op === 'AddN') lock(`its channels meet other tensors in ${describe(node)} (a residual sum); coupled channels are not removed here`);
-  if (op === 'Softmax') lock(`${describe(node)} normalises over the channels`);
-  lock(`its channels feed ${describe(node)}, which the studio cannot prove safe to shrink`);
-}
-
 /** Readers of a constant through Identity nodes. */
 function readers(index: GraphIndex, name: string, depth = 0): string[] {
   return (index.consumers.get(name) ?? []).flatMap((c) => (c.node.op === 'Identity' && depth < 16 ? readers(index, c.node.name, depth + 1) : [c.node.name]));
 }
 
-function producerGroup(analysis: GraphAnalysis, weights: Map<string, GraphWeight>, outputs: Set<string>, layer: GraphLayer): GraphChannelGroup {
-  const index = analysis.index;
-  const node = index.nodes.get(layer.name) as NodeDef;
-  const channels = layer.kernel.shape[layer.outAxis] ?? 0;
-  const w: Walk = { index, weights, outputs, channels, members: [], consumers: [], visited: new Map([[layer.name, 1]]) };
-  let locked: string | null = null;
-  try {
-    if (layer.kind === 'depthwise' || layer.kind === 'transposeConv') lock(`a ${layer.kind === 'depthwise' ? 'depthwise' : 'transposed'} convolution's channels follow its input`);
-    if (!layer.prunable) lock(layer.reason ?? 'its kernel cannot be pruned');
-    if (layer.kernelInput !== 1) lock('its constant is the left operand of the product, so its channels are not the output\'s last axis');
-    if (CONVS.has(layer.op) && isNchw(node)) lock('it is channels-first (NCHW)');
-    if (MATMULS.has(layer.op) && attrBool(node, layer.op.startsWith('BatchMatMul') ? 'adj_x' : 'transpose_a')) lock('it transposes its input');
-    if (channels < 2) lock('it has a single output channel');
-    add(w, { weight: layer.kernel.name, axis: layer.outAxis, width: 1, role: 'out', kernel: true, zero: true });
-    if (layer.op.startsWith('_Fused')) fusedArgs(w, node, 1);
-    follow(w, layer.name, 1, layer.kind === 'matmul' ? 2 : layer.kernel.shape.length);
-    if (w.consumers.length === 0) lock('its channels reach no layer that could lose them');
-    const walked = new Set([...w.visited.keys()]);
-    for (const m of w.members) {
-      const other = readers(index, m.weight).find((r) => !walked.has(r));
-      if (other) lock(`the constant ${m.weight} is also read by "${other}"`);
-    }
-  } catch (e) {
-    if (!(e instanceof Locked)) throw e;
-    locked = e.message;
-  }
-  return { id: layer.name, channels, members: locked ? [] : w.members, consumers: locked ? [] : w.consumers, locked };
+interface Source {
+  /** The producer layer, or null for a sum the walk goes on from. */
+  layer: GraphLayer | null;
+  walk: Walk;
+  locked: string | null;
 }
 
-/** One group per layer that produces channels (convolutions, products), in graph order; locked ones carry the reason. */
+function run(source: Source, walk: () => void): void {
+  try {
+    walk();
+  } catch (e) {
+    if (!(e instanceof Locked)) throw e;
+    source.locked = e.message;
+  }
+}
+
+function producerSource(index: GraphIndex, weights: Map<string, GraphWeight>, outputs: Set<string>, layer: GraphLayer): Source {
+  const node = index.nodes.get(layer.name) as NodeDef;
+  const source: Source = { layer, walk: newWalk(index, weights, outputs, layer.kernel.shape[layer.outAxis] ?? 0, layer.name), locked: null };
+  const w = source.walk;
+  run(source, () => {
+    if (layer.kind === 'depthwise' || layer.kind === 'transposeConv') lock(`a ${layer.kind === 'depthwise' ? 'depthwise' : 'transposed'} convolution's channels follow its input`);
+    if (!layer.prunable) lock(layer.reason ?? 'its kernel cannot be pruned');
+    if (layer.kernelInput !== 1) lock("its constant is the left operand of the product, so its channels are not the output's last axis");
+    if (CONVS.has(layer.op) && isNchw(node)) lock('it is channels-first (NCHW)');
+    if (MATMULS.has(layer.op) && attrBool(node, layer.op.startsWith('BatchMatMul') ? 'adj_x' : 'transpose_a')) lock('it transposes its input');
+    if (w.channels < 2) lock('it has a single output channel');
+    addMember(w, { weight: layer.kernel.name, axis: layer.outAxis, width: 1, role: 'out', kernel: true, zero: true });
+    if (layer.op.startsWith('_Fused')) fusedArgs(w, node, 1);
+    follow(w, layer.name, 1, layer.kind === 'matmul' ? 2 : layer.kernel.shape.length);
+  });
+  return source;
+}
+
+class UnionFind {
+  private parent: number[] = [];
+  add(): number {
+    this.parent.push(this.parent.length);
+    return this.parent.length - 1;
+  }
+  find(x: number): number {
+    while (this.parent[x] !== x) x = this.parent[x] = this.parent[this.parent[x]];
+    return x;
+  }
+  union(a: number, b: number): void {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+/**
+ * Channel groups of the layers that produce channels (convolutions, products), in graph order: one
+ * per layer, or one for all the layers a residual sum couples. Locked groups carry the reason.
+ */
 export function graphChannelGroups(analysis: GraphAnalysis, weightList: readonly GraphWeight[], outputs: readonly { node: string }[]): GraphChannelGroup[] {
+  const index = analysis.index;
   const weights = new Map(weightList.map((x) => [x.name, x]));
   const outs = new Set(outputs.map((o) => o.node));
-  return analysis.layers.filter((l) => l.kind === 'conv' || l.kind === 'matmul').map((l) => producerGroup(analysis, weights, outs, l));
+  const sets = new UnionFind();
+  const sources: Source[] = [];
+  const arrivals = new Map<string, { slot: number; source: number; rank: number }[]>();
+  const addSource = (s: Source) => {
+    const k = sets.add();
+    sources.push(s);
+    for (const m of s.walk.merges) arrivals.set(m.node, [...(arrivals.get(m.node) ?? []), { slot: m.slot, source: k, rank: m.rank }]);
+    return k;
+  };
+  for (const l of analysis.layers) if (l.kind === 'conv' || l.kind === 'matmul') addSource(producerSource(index, weights, outs, l));
+
+  // A sum whose every input is reached couples the sources that reach it, and its output walks on.
+  const done = new Set<string>();
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const [name, list] of [...arrivals]) {
+      const node = index.nodes.get(name) as NodeDef;
+      if (done.has(name) || new Set(list.map((a) => a.slot)).size < dataInputs(node).length) continue;
+      done.add(name);
+      progress = true;
+      const coupled = [...new Set(list.map((a) => a.source))];
+      const channels = sources[coupled[0]].walk.channels;
+      const sum: Source = { layer: null, walk: newWalk(index, weights, outs, channels, name), locked: null };
+      run(sum, () => {
+        if (coupled.some((k) => sources[k].walk.channels !== channels)) lock(`${describe(node)} adds layers with different channel counts`);
+        follow(sum.walk, name, 1, list[0].rank);
+      });
+      const k = addSource(sum);
+      for (const c of coupled) sets.union(c, k);
+    }
+  }
+  for (const [name, list] of arrivals) {
+    if (done.has(name)) continue;
+    const node = index.nodes.get(name) as NodeDef;
+    for (const a of list) sources[a.source].locked ??= `its channels meet, in ${describe(node)}, a tensor that comes from no layer whose channels can be removed (a model input, or a locked layer)`;
+  }
+
+  const groups: GraphChannelGroup[] = [];
+  const roots = [...new Set(sources.map((_, k) => sets.find(k)))];
+  for (const root of roots) {
+    const members = sources.filter((_, k) => sets.find(k) === root);
+    const producers = members.filter((s) => s.layer).map((s) => (s.layer as GraphLayer).name);
+    const walks = members.map((s) => s.walk);
+    const all = { members: [] as ChannelMember[], consumers: [...new Set(walks.flatMap((w) => w.consumers))] };
+    for (const m of walks.flatMap((w) => w.members)) if (!all.members.some((x) => x.weight === m.weight && x.axis === m.axis)) all.members.push(m);
+    let locked = members.find((s) => s.locked)?.locked ?? null;
+    if (!locked && all.consumers.length === 0) locked = 'its channels reach no layer that could lose them';
+    if (!locked) {
+      const walked = new Set(walks.flatMap((w) => [...w.visited.keys()]));
+      for (const m of all.members) {
+        const other = readers(index, m.weight).find((r) => !walked.has(r));
+        if (other) {
+          locked = `the constant ${m.weight} is also read by "${other}"`;
+          break;
+        }
+      }
+    }
+    groups.push({ id: producers[0], producers, channels: walks[0].channels, members: locked ? [] : all.members, consumers: locked ? [] : all.consumers, locked });
+  }
+  return groups;
 }

@@ -14,7 +14,7 @@ import { groupLayers } from './layerGrouping';
 import { fixture, maxDiff, randomInputs } from './testGraphs';
 
 const groupsOf = (g: ReturnType<typeof fixture>) => graphChannelGroups(g.analysis, g.data.weights, g.data.info.outputs);
-const summary = (groups: GraphChannelGroup[]) => groups.map((x) => [x.id, x.channels, x.locked]);
+const summary = (groups: GraphChannelGroup[]) => groups.map((x) => (x.producers.length > 1 ? [x.id, x.channels, x.locked, x.producers] : [x.id, x.channels, x.locked]));
 const members = (x: GraphChannelGroup) => x.members.map((m) => `${m.role} ${m.weight} axis ${m.axis}${m.width > 1 ? ` x${m.width}` : ''}${m.zero ? '' : ' (not zeroed)'}`);
 
 async function outputs(data: GraphModelData, xs: tf.Tensor[]): Promise<tf.Tensor[]> {
@@ -48,18 +48,25 @@ describe('graph channel groups', () => {
     expect(groups[2].consumers).toEqual(['fc/MatMul']);
   });
 
-  it('mlp and residual: locked with their reasons (residual Add, Reshape, model output)', () => {
+  it('mlp, residual, loop: a residual sum couples its layers; Reshape, outputs and control flow lock', () => {
     expect(summary(groupsOf(fixture('mlp')))).toEqual([
       ['dense1/MatMul', 12, null],
       ['dense2/Relu', 12, null],
       ['logits/MatMul', 10, 'Softmax "probabilities" normalises over the channels'],
     ]);
     expect(summary(groupsOf(fixture('residual')))).toEqual([
-      ['block/a/Relu', 8, 'its channels meet another tensor in AddV2 "block/add" (a residual or merge); coupled channels are not removed here'],
-      ['block/b/Conv2D', 8, 'its channels meet another tensor in AddV2 "block/add" (a residual or merge); coupled channels are not removed here'],
+      ['block/a/Relu', 8, null, ['block/a/Relu', 'block/b/Conv2D']],
       ['c/Conv2D', 6, null],
       ['d/Conv2D', 6, 'Reshape "flatten/Reshape" depends on the channel count'],
       ['head/MatMul', 4, 'its channels reach the model output "output"'],
+    ]);
+    expect(members(groupsOf(fixture('residual'))[0])).toEqual([
+      'out block/a/kernel axis 3',
+      'through block/a/bias axis 0',
+      'in block/b/kernel axis 2',
+      'out block/b/kernel axis 3',
+      'through block/b/bias axis 0',
+      'in c/kernel axis 2',
     ]);
     expect(summary(groupsOf(fixture('loop')))).toEqual([
       ['in/MatMul', 4, 'its channels are carried into StatelessWhile "loop/while" (control flow), which the studio does not follow'],
@@ -92,6 +99,9 @@ describe('graph channel groups: what locks', () => {
     expect(lockOf([c('b'), n('other', 'Relu', ['b']), n('add', 'BiasAdd', ['conv1', 'b'])], [w('b', [4])])).toBe('the constant b is also read by "other"');
     expect(lockOf([c('b'), n('add', 'Add', ['conv1', 'b'])], [w('b', [2, 4])])).toBe('Add "add" uses the constant b of shape [2,4], which does not follow the channels');
     expect(lockOf([n('t', 'Transpose', ['conv1'])])).toBe('its channels feed Transpose "t", which the studio cannot prove safe to shrink');
+    // A residual sum with the model input: nothing else can lose those channels.
+    expect(lockOf([n('sum', 'AddV2', ['conv1', 'x'])])).toBe('its channels meet, in AddV2 "sum", a tensor that comes from no layer whose channels can be removed (a model input, or a locked layer)');
+    expect(lockOf([n('sum', 'AddV2', ['conv1', 'conv1'])])).toBeNull();
   });
 });
 

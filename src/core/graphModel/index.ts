@@ -22,7 +22,7 @@
 //   const pruned = applyGraphMasks(data, r.masks);
 //
 // ## Channels (the model really shrinks)
-//   const groups = graphChannelGroups(analysis, data.weights, data.info.outputs);   // locked ones say why
+//   const groups = graphChannelGroups(analysis, data.weights, data.info.outputs);   // residual sums couple layers; locked ones say why
 //   const plan = selectGraphChannels(groups, graphChannelScores(data, groups, 'magnitude'), { kind: 'global', ratio });
 //   const masked = maskGraphChannels(data, groups, plan);             // preview, same shapes
 //   const { data: smaller, report } = removeGraphChannels(data, groups, plan);
