@@ -8,7 +8,7 @@ import { exportZip } from '../model/exportModel';
 import { exportGraphModel, graphExportReadme, graphWeightBytes, loadExportedGraphFiles } from './graphExport';
 import { loadGraphModelData, runGraph, type GraphModelData } from './graphModelData';
 import { applyGraphMasks, computeGraphPruning } from './graphPruning';
-import { fixture, loadedZeros, maxDiff, randomInputs } from './testGraphs';
+import { fixture, fixtureFiles, loadedZeros, maxDiff, randomInputs, readGraph } from './testGraphs';
 
 function pruned(name: string, sparsity = 0.6): GraphModelData {
   const g = fixture(name);
@@ -66,6 +66,21 @@ describe('graph export', () => {
       }
       model.dispose();
     }
+  });
+
+  it('keeps the signature, userDefinedMetadata and a model initializer (hash tables) in model.json', () => {
+    const files = fixtureFiles('conv').map((f) => {
+      if (f.path !== 'model.json') return f;
+      const json = JSON.parse(strFromU8(f.bytes)) as Record<string, unknown>;
+      Object.assign(json, { userDefinedMetadata: { note: 'kept' }, modelInitializer: { node: [], versions: {} }, initializerSignature: { outputs: {} } });
+      return { path: f.path, bytes: new TextEncoder().encode(JSON.stringify(json)) };
+    });
+    const { data } = readGraph(files);
+    const json = JSON.parse(strFromU8(exportGraphModel(data, { precision: 'float32' }).files[0].bytes)) as Record<string, unknown>;
+    expect(json.userDefinedMetadata).toEqual({ note: 'kept' });
+    expect(json.modelInitializer).toEqual({ node: [], versions: {} });
+    expect(json.initializerSignature).toEqual({ outputs: {} });
+    expect(Object.keys(json.signature as object)).toEqual(['inputs', 'outputs']);
   });
 
   it('sizes: a pruned model compresses; uint8 is a quarter of float32 for float weights', () => {

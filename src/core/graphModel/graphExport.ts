@@ -10,8 +10,8 @@
 //   exportZip(out, { readme: graphExportReadme(...), report: out.report })   // model/exportModel.ts
 //   await loadExportedGraphFiles(out.files)   // tf.loadGraphModel(tf.io.fromMemory(...)), as a user would
 //
-// model.json keeps the original graph (with any channel removal's new Const shapes), its signature
-// and userDefinedMetadata, and its generatedBy; convertedBy names the studio.
+// model.json keeps the original graph (with any channel removal's new Const shapes), its signature,
+// userDefinedMetadata and model initializer (hash tables), and its generatedBy; convertedBy names the studio.
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8 } from 'fflate';
 import { CONVERTED_BY, DEFAULT_SHARD_BYTES, type ExportFile, type ExportFiles } from '../model/exportModel';
@@ -76,6 +76,8 @@ export function exportGraphModel(data: GraphModelData, options: GraphExportOptio
     ...(data.signature ? { signature: data.signature } : {}),
     ...(data.userDefinedMetadata ? { userDefinedMetadata: data.userDefinedMetadata } : {}),
     modelTopology: data.topology,
+    ...(data.modelInitializer ? { modelInitializer: data.modelInitializer } : {}),
+    ...(data.initializerSignature ? { initializerSignature: data.initializerSignature } : {}),
     weightsManifest: [{ paths: shards.map((s) => s.name), weights: specs }],
   };
   const files = [{ name: 'model.json', bytes: strToU8(JSON.stringify(modelJson)) }, ...shards];
@@ -117,6 +119,8 @@ export async function loadExportedGraphFiles(files: readonly ExportFile[]): Prom
     modelTopology: object;
     signature?: object;
     userDefinedMetadata?: Record<string, object>;
+    modelInitializer?: object;
+    initializerSignature?: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   const buffers = json.weightsManifest.flatMap((g) => g.paths).map((p) => {
@@ -131,6 +135,8 @@ export async function loadExportedGraphFiles(files: readonly ExportFile[]): Prom
       weightData: tf.io.concatenateArrayBuffers(buffers),
       ...(json.signature ? { signature: json.signature } : {}),
       ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
+      ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
+      ...(json.initializerSignature ? { initializerSignature: json.initializerSignature } : {}),
     }),
   );
 }

@@ -23,6 +23,9 @@ export interface GraphModelData {
   /** From the model JSON, kept for the export. */
   signature?: object;
   userDefinedMetadata?: Record<string, unknown>;
+  /** The graph that initialises hash tables, and its signature, when the model has them. */
+  modelInitializer?: object;
+  initializerSignature?: object;
   generatedBy?: string;
   convertedBy?: string;
 }
@@ -37,6 +40,8 @@ export function graphModelData(imported: ImportedGraphModel): GraphModelData {
     info: imported.graph,
     ...(a.signature ? { signature: a.signature } : {}),
     ...(a.userDefinedMetadata ? { userDefinedMetadata: a.userDefinedMetadata as Record<string, unknown> } : {}),
+    ...(a.modelInitializer ? { modelInitializer: a.modelInitializer } : {}),
+    ...(a.initializerSignature ? { initializerSignature: a.initializerSignature } : {}),
     ...(a.generatedBy ? { generatedBy: a.generatedBy } : {}),
     ...(a.convertedBy ? { convertedBy: a.convertedBy } : {}),
   };
@@ -50,6 +55,8 @@ export function graphArtifacts(data: GraphModelData): tf.io.ModelArtifacts {
     ...weightArtifacts(data.weights),
     ...(data.signature ? { signature: data.signature } : {}),
     ...(data.userDefinedMetadata ? { userDefinedMetadata: data.userDefinedMetadata as Record<string, object> } : {}),
+    ...(data.modelInitializer ? { modelInitializer: data.modelInitializer } : {}),
+    ...(data.initializerSignature ? { initializerSignature: data.initializerSignature } : {}),
   };
 }
 

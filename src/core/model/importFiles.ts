@@ -708,6 +708,8 @@ function readGraphModel(r: GraphRead): ImportedGraphModel {
       ...(typeof json.convertedBy === 'string' ? { convertedBy: json.convertedBy } : {}),
       ...(isObject(json.signature) ? { signature: json.signature } : {}),
       ...(isObject(json.userDefinedMetadata) ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {}),
+      ...(isObject(json.modelInitializer) ? { modelInitializer: json.modelInitializer } : {}),
+      ...(isObject(json.initializerSignature) ? { initializerSignature: json.initializerSignature } : {}),
     },
     labels,
     fixes,
