@@ -5,6 +5,9 @@
 //   const imported = readModelFiles(files, { maxParams });   // sync; throws ImportError
 //   const model = await loadImportedModel(imported);          // throws ImportError, never hangs
 //
+//   const any = readAnyModelFiles(files, { maxParams });      // a graph model too (graphModel/)
+//   if (isGraphImport(any)) ... loadImportedGraphModel(any)    // graphModel/graphModelData.ts
+//
 //   interface InputFile { path: string; bytes: Uint8Array }
 //     `path` as dropped: 'model.json', 'my-model/group1-shard1of1', 'export.zip'. A directory shows
 //     up as a path ending in '/' with no bytes, and is skipped.
@@ -47,6 +50,10 @@
 //    their variables by TF.js's own rule, so a missing, extra, renamed or reshaped weight is named.
 // NaN and Inf weights are warnings, counted per tensor.
 //
+// readAnyModelFiles reads a graph model too (format graph-model, or a modelTopology with a node
+// list): steps 1-3 and 5 as above, graphModel/graphCheck.ts in place of step 4 (ops TF.js runs, the
+// signature, constants the manifest lacks), no step 6 (a graph has no layers to build).
+//
 // Call after tf.ready(): step 6 allocates the model's weights once, on the current backend.
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
@@ -66,6 +73,7 @@ import {
   mayBeJson,
   normalisePath,
 } from './fileKinds';
+import { GraphModelProblem, checkGraphTopology, fixGraphTopology, type GraphModelInfo } from '../graphModel/graphCheck';
 import { findJsonSyntaxError } from './jsonSyntaxError';
 import { fixKerasTopology, forEachFunctional, weightPrefixFix } from './keras3';
 import { isModelClass, isObject, modelConfigOf, type JsonObject, type JsonValue } from './kerasJson';
@@ -105,6 +113,19 @@ export interface ImportedModel {
   estimatedBytes: number;
 }
 
+/**
+ * A TF.js graph model (converted from a SavedModel): the same fields, with `artifacts` holding the
+ * graph (modelTopology is the GraphDef, plus signature and userDefinedMetadata when the JSON has them).
+ */
+export interface ImportedGraphModel extends ImportedModel {
+  /** What the graph checks learnt: inputs, outputs, ops, whether it needs executeAsync. */
+  graph: GraphModelInfo;
+}
+
+export function isGraphImport(imported: ImportedModel): imported is ImportedGraphModel {
+  return 'graph' in imported;
+}
+
 export interface ReadOptions {
   /** Refuse models with more parameters than this (the device's budget); no limit when absent. */
   maxParams?: number;
@@ -112,11 +133,24 @@ export interface ReadOptions {
 
 /** Reads, validates and fixes a dropped model. Throws ImportError with the user's message. */
 export function readModelFiles(files: InputFile[], options: ReadOptions = {}): ImportedModel {
+  return asImportError(() => readModel(files, options, false));
+}
+
+/**
+ * readModelFiles for Layers and graph models alike: a graph model goes through the same doors and
+ * checks (drop, JSON, manifest, size, weight files, labels) and the graph's own (graphCheck.ts)
+ * instead of being refused.
+ */
+export function readAnyModelFiles(files: InputFile[], options: ReadOptions = {}): ImportedModel | ImportedGraphModel {
+  return asImportError(() => readModel(files, options, true));
+}
+
+function asImportError<T>(read: () => T): T {
   try {
-    return readModel(files, options);
+    return read();
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    if (e instanceof TopologyProblem) throw new ImportError(e.message);
+    if (e instanceof TopologyProblem || e instanceof GraphModelProblem) throw new ImportError(e.message);
     throw e;
   }
 }
@@ -454,7 +488,7 @@ function modelName(jsonPath: string, metadata: JsonValue | undefined): string {
 
 // --- the whole read --------------------------------------------------------------------------
 
-function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
+function readModel(files: InputFile[], options: ReadOptions, acceptGraph: boolean): ImportedModel | ImportedGraphModel {
   const drop = expandDrop(files);
 
   const parsed: ParsedJson[] = [];
@@ -477,8 +511,9 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
   const jsonEntry = models[0].entry;
   const json = models[0].value as JsonObject;
   const file = jsonEntry.path;
-  if (isGraphModel(json)) throw new ImportError(GRAPH_MODEL(file));
-  if (!isObject(json.modelTopology)) {
+  const graph = isGraphModel(json);
+  if (graph && !acceptGraph) throw new ImportError(GRAPH_MODEL(file));
+  if (!graph && !isObject(json.modelTopology)) {
     throw new ImportError(`${file}: the modelTopology is not a JSON object, so there are no layers to load. Export the model again.`);
   }
 
@@ -493,9 +528,10 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
       `${file}: the model has ${formatCount(params)} parameters (about ${formatBytes(estimatedBytes)} as float32), more than this device can take (at most ${formatCount(options.maxParams)}). Use a smaller model, or open the studio on a computer with more memory.`,
     );
   }
+  if (graph) return readGraphModel({ drop, parsed, invalid, jsonEntry, json, groups, specs, params, estimatedBytes });
 
   // Topology: Keras fixes, then what TF.js would fail on badly.
-  const { topology, fixes } = fixKerasTopology(json.modelTopology);
+  const { topology, fixes } = fixKerasTopology(json.modelTopology as JsonObject); // an object: checked above
   const modelConfig = modelConfigOf(topology);
   checkModelClass(file, modelConfig);
   const entries = layerEntries(file, modelConfig);
@@ -503,6 +539,48 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
   forEachFunctional(modelConfig, (config) => simulateGraph(file, config));
 
   // Weight files.
+  const shardsByGroup = findWeightFiles(file, groups, drop, jsonEntry);
+
+  // Weights against the layers TF.js builds. Leading model names come off the weight names when
+  // that is what makes them match (Keras 3). Output shapes are kept for the labels check.
+  const modelNames = new Set(entries.filter((e) => isModelClass(e.className)).map((e) => e.name));
+  let weightSpecs = specs;
+  const outputShapes = withBuiltModel(file, modelConfig as JsonObject, (model) => {
+    const match = matchWeights(model, modelSpecs, modelNames);
+    if (problemCount(match) > 0) throw new ImportError(weightMismatchMessage(file, match, modelSpecs.length));
+    if (match.renamed.size > 0) {
+      weightSpecs = specs.map((s) => (match.renamed.has(s.name) ? { ...s, name: match.renamed.get(s.name) as string } : s));
+      fixes.push(weightPrefixFix(match.renamed, topology.keras_version));
+    }
+    return model.outputs.map((o) => o.shape);
+  });
+
+  // Weight data, in manifest order.
+  const shards = shardsByGroup.flat();
+  const weightData = joinShards(groups, shards);
+  const warnings = nonFiniteWarnings(specs, weightData);
+  const { labels, used } = readLabels(parsed, invalid, file, outputShapes, warnings);
+
+  return {
+    ...importedFiles(drop, parsed, file, shards, used),
+    artifacts: {
+      modelTopology: topology,
+      weightSpecs,
+      weightData,
+      ...(typeof json.format === 'string' ? { format: json.format } : {}),
+      ...(typeof json.generatedBy === 'string' ? { generatedBy: json.generatedBy } : {}),
+      ...(typeof json.convertedBy === 'string' ? { convertedBy: json.convertedBy } : {}),
+    },
+    labels,
+    fixes,
+    warnings,
+    params,
+    estimatedBytes,
+  };
+}
+
+/** The weight files of every group, found in the drop and checked against the sizes the manifest implies. */
+function findWeightFiles(file: string, groups: Group[], drop: Drop, jsonEntry: Entry): Entry[][] {
   const candidates = drop.entries.filter((e) => e !== jsonEntry);
   const missing: string[] = [];
   const shardsByGroup = groups.map((g) =>
@@ -531,23 +609,11 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
         : `${shards.map((e) => e.path).join(' + ')}: ${formatCount(got)} bytes together, but ${baseName(file)} expects ${formatCount(g.bytes)} for the weights of group ${k + 1}. One of the files ${why}: export the model again.`,
     );
   });
+  return shardsByGroup as Entry[][];
+}
 
-  // Weights against the layers TF.js builds. Leading model names come off the weight names when
-  // that is what makes them match (Keras 3). Output shapes are kept for the labels check.
-  const modelNames = new Set(entries.filter((e) => isModelClass(e.className)).map((e) => e.name));
-  let weightSpecs = specs;
-  const outputShapes = withBuiltModel(file, modelConfig as JsonObject, (model) => {
-    const match = matchWeights(model, modelSpecs, modelNames);
-    if (problemCount(match) > 0) throw new ImportError(weightMismatchMessage(file, match, modelSpecs.length));
-    if (match.renamed.size > 0) {
-      weightSpecs = specs.map((s) => (match.renamed.has(s.name) ? { ...s, name: match.renamed.get(s.name) as string } : s));
-      fixes.push(weightPrefixFix(match.renamed, topology.keras_version));
-    }
-    return model.outputs.map((o) => o.shape);
-  });
-
-  // Weight data, in manifest order.
-  const shards = shardsByGroup.flat() as Entry[];
+/** The weight files' bytes joined in manifest order: one buffer, as tf.io.fromMemory takes it. */
+function joinShards(groups: Group[], shards: Entry[]): ArrayBuffer {
   const weightData = new ArrayBuffer(groups.reduce((n, g) => n + g.bytes, 0));
   const view = new Uint8Array(weightData);
   let offset = 0;
@@ -555,15 +621,25 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
     view.set(shard.bytes, offset);
     offset += shard.bytes.length;
   }
-  const warnings = nonFiniteWarnings(specs, weightData);
+  return weightData;
+}
 
-  // Labels, when they describe the model's single output.
+/** Labels, when a labels file describes the model's single output; warnings for those that do not fit. */
+function readLabels(
+  parsed: ParsedJson[],
+  invalid: { path: string; message: string }[],
+  file: string,
+  outputShapes: (readonly (number | null)[] | null)[],
+  warnings: string[],
+): { labels: string[] | null; used: string[] } {
   const labelsFile = pickLabelsFile(parsed, file);
   let labels: string[] | null = null;
   if (labelsFile) {
     const list = labelsOf(labelsFile.value) as string[];
     const shape = outputShapes.length === 1 ? outputShapes[0] : null;
-    if (shape !== null && shape[shape.length - 1] === list.length) labels = list;
+    // A graph model without a signature records no output shape: its single output is taken at its word.
+    if (outputShapes.length === 1 && shape === null) labels = list;
+    else if (shape !== null && shape[shape.length - 1] === list.length) labels = list;
     else {
       const output = shape === null ? `${outputShapes.length} outputs` : `an output of shape [${shape.map((d) => d ?? 'null').join(',')}]`;
       warnings.push(`${labelsFile.entry.path}: ${list.length} labels, but the model has ${output}; the labels are not used.`);
@@ -574,26 +650,63 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
   for (const { path } of invalid) {
     if (['metadata.json', 'manifest.json'].includes(baseName(path))) warnings.push(`${path}: not valid JSON, so its labels are not used.`);
   }
+  return { labels, used: labels && labelsFile ? [labelsFile.entry.path] : [] };
+}
 
-  const used = new Set([file, ...shards.map((e) => e.path), ...(labels && labelsFile ? [labelsFile.entry.path] : [])]);
+/** name, jsonPath, weightFiles and ignoredFiles of an import. */
+function importedFiles(drop: Drop, parsed: ParsedJson[], file: string, shards: Entry[], used: string[]): Pick<ImportedModel, 'name' | 'jsonPath' | 'weightFiles' | 'ignoredFiles'> {
+  const usedPaths = new Set([file, ...shards.map((e) => e.path), ...used]);
   const metadata = parsed.find((p) => baseName(p.entry.path) === 'metadata.json' && dirName(p.entry.path) === dirName(file))?.value;
   return {
     name: modelName(file, metadata),
     jsonPath: file,
+    weightFiles: [...new Set(shards.map((e) => e.path))],
+    ignoredFiles: drop.entries.map((e) => e.path).filter((p) => !usedPaths.has(p)),
+  };
+}
+
+interface GraphRead {
+  drop: Drop;
+  parsed: ParsedJson[];
+  invalid: { path: string; message: string }[];
+  jsonEntry: Entry;
+  json: JsonObject;
+  groups: Group[];
+  specs: tf.io.WeightsManifestEntry[];
+  params: number;
+  estimatedBytes: number;
+}
+
+/** The rest of the read for a graph model: the graph's checks, then the same weight files and labels. */
+function readGraphModel(r: GraphRead): ImportedGraphModel {
+  const file = r.jsonEntry.path;
+  const info = checkGraphTopology(file, { modelTopology: r.json.modelTopology, signature: r.json.signature, userDefinedMetadata: r.json.userDefinedMetadata }, new Set(r.specs.map((s) => s.name)));
+  const { topology, fixes } = fixGraphTopology(r.json.modelTopology);
+  const shards = findWeightFiles(file, r.groups, r.drop, r.jsonEntry).flat();
+  const weightData = joinShards(r.groups, shards);
+  const warnings = [...info.warnings, ...nonFiniteWarnings(r.specs, weightData)];
+  const outputShapes = info.outputs.map((o) => (o.shape ? o.shape.map((d) => (d < 0 ? null : d)) : null));
+  const { labels, used } = readLabels(r.parsed, r.invalid, file, outputShapes, warnings);
+  const json = r.json;
+  return {
+    ...importedFiles(r.drop, r.parsed, file, shards, used),
     artifacts: {
-      modelTopology: topology,
-      weightSpecs,
+      modelTopology: topology as JsonObject,
+      weightSpecs: r.specs,
       weightData,
-      ...(typeof json.format === 'string' ? { format: json.format } : {}),
+      format: 'graph-model',
       ...(typeof json.generatedBy === 'string' ? { generatedBy: json.generatedBy } : {}),
       ...(typeof json.convertedBy === 'string' ? { convertedBy: json.convertedBy } : {}),
+      ...(isObject(json.signature) ? { signature: json.signature } : {}),
+      ...(isObject(json.userDefinedMetadata) ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {}),
+      ...(isObject(json.modelInitializer) ? { modelInitializer: json.modelInitializer } : {}),
+      ...(isObject(json.initializerSignature) ? { initializerSignature: json.initializerSignature } : {}),
     },
-    weightFiles: [...new Set(shards.map((e) => e.path))],
-    ignoredFiles: drop.entries.map((e) => e.path).filter((p) => !used.has(p)),
     labels,
     fixes,
     warnings,
-    params,
-    estimatedBytes,
+    params: r.params,
+    estimatedBytes: r.estimatedBytes,
+    graph: info,
   };
 }
