@@ -66,6 +66,7 @@ import {
   normalisePath,
 } from './fileKinds';
 import { findJsonSyntaxError } from './jsonSyntaxError';
+import { formatBytes, formatCount } from '../messageNumbers';
 import { fixKerasTopology, forEachFunctional, isModelClass, isObject, type JsonObject, type JsonValue } from './keras3';
 import {
   TopologyProblem,
@@ -334,18 +335,6 @@ function readManifest(file: string, manifest: JsonValue): Group[] {
     });
     return { paths: group.paths as string[], specs, bytes: specs.reduce((n, s) => n + specBytes(s), 0) };
   });
-}
-
-/** 1,389,254: grouped by thousands with commas, the same in every locale. */
-function formatCount(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${formatCount(n / 1e6)} MB`;
-  if (n >= 1e3) return `${formatCount(n / 1e3)} KB`;
-  return `${n} bytes`;
 }
 
 // --- weight files ----------------------------------------------------------------------------
