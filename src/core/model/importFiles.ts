@@ -21,6 +21,9 @@
 //     warnings        what loads but deserves attention (NaN weights, labels that do not fit)
 //     params          weights counted from the manifest shapes (optimizer weights excluded)
 //     estimatedBytes  params * 4: float32 bytes in memory once loaded, quantized or not
+//     shards          the weight files' bytes by base name, and report: the report.json beside
+//                     the model JSON (a Secateur export) or null; with them the caller checks the
+//                     report's SHA-256 digests (secure/weightIntegrity.ts)
 //   }
 //
 // How the drop is read:
@@ -107,6 +110,10 @@ export interface ImportedModel {
   warnings: string[];
   params: number;
   estimatedBytes: number;
+  /** The weight files by base name (the names an export's report.json uses), in manifest order. */
+  shards: { name: string; bytes: Uint8Array }[];
+  /** report.json beside the model JSON, parsed (a Secateur export lists weight digests there), or null. */
+  report: JsonValue | null;
 }
 
 export interface ReadOptions {
@@ -610,7 +617,8 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
   }
 
   const used = new Set([file, ...shards.map((e) => e.path), ...(labels && labelsFile ? [labelsFile.entry.path] : [])]);
-  const metadata = parsed.find((p) => baseName(p.entry.path) === 'metadata.json' && dirName(p.entry.path) === dirName(file))?.value;
+  const beside = (name: string) => parsed.find((p) => baseName(p.entry.path) === name && dirName(p.entry.path) === dirName(file))?.value;
+  const metadata = beside('metadata.json');
   return {
     name: modelName(file, metadata),
     jsonPath: file,
@@ -629,5 +637,7 @@ function readModel(files: InputFile[], options: ReadOptions): ImportedModel {
     warnings,
     params,
     estimatedBytes,
+    shards: [...new Set(shards)].map((e) => ({ name: baseName(e.path), bytes: e.bytes })),
+    report: beside('report.json') ?? null,
   };
 }
