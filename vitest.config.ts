@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['./vitest.setup.ts'],
+    // Exact-message tests: show the whole expected and actual text when they differ.
+    chaiConfig: { truncateThreshold: 0 },
   },
 });

@@ -24,6 +24,9 @@
 //     warnings        what loads but deserves attention (NaN weights, labels that do not fit)
 //     params          weights counted from the manifest shapes (optimizer weights excluded)
 //     estimatedBytes  params * 4: float32 bytes in memory once loaded, quantized or not
+//     shards          the weight files' bytes by base name, and report: the report.json beside
+//                     the model JSON (a Secateur export) or null; with them the caller checks the
+//                     report's SHA-256 digests (secure/weightIntegrity.ts)
 //   }
 //
 // How the drop is read:
@@ -56,7 +59,6 @@
 //
 // Call after tf.ready(): step 6 allocates the model's weights once, on the current backend.
 import * as tf from '@tensorflow/tfjs';
-import { unzipSync } from 'fflate';
 import { formatBytes } from '../format/bytes';
 import {
   LAYERS_MODEL_HINT,
@@ -77,6 +79,12 @@ import { GraphModelProblem, checkGraphTopology, fixGraphTopology, type GraphMode
 import { findJsonSyntaxError } from './jsonSyntaxError';
 import { fixKerasTopology, forEachFunctional, weightPrefixFix } from './keras3';
 import { isModelClass, isObject, modelConfigOf, type JsonObject, type JsonValue } from './kerasJson';
+import {
+  MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, checkFileSize, checkJsonDepth, checkManifestPath, checkReservedNames, checkWeightShape,
+} from './importGuards';
+import { UnzipError, unzipWithinBudget } from './safeUnzip';
+import { isEncrypted } from '../secure/encryptedFile';
+import { formatCount } from '../messageNumbers';
 import {
   TopologyProblem,
   checkLayerClasses,
@@ -111,6 +119,10 @@ export interface ImportedModel {
   warnings: string[];
   params: number;
   estimatedBytes: number;
+  /** The weight files by base name (the names an export's report.json uses), in manifest order. */
+  shards: { name: string; bytes: Uint8Array }[];
+  /** report.json beside the model JSON, parsed (a Secateur export lists weight digests there), or null. */
+  report: JsonValue | null;
 }
 
 /**
@@ -129,6 +141,21 @@ export function isGraphImport(imported: ImportedModel): imported is ImportedGrap
 export interface ReadOptions {
   /** Refuse models with more parameters than this (the device's budget); no limit when absent. */
   maxParams?: number;
+  /** Refuse any file larger than this; default MAX_FILE_BYTES. */
+  maxFileBytes?: number;
+  /** What the drop's archives may expand to, all together; default MAX_UNZIPPED_BYTES. */
+  maxUnzippedBytes?: number;
+}
+
+/**
+ * A drop whose model is encrypted (encryptedFile.ts): the caller asks for the passphrase, decrypts
+ * `path` and reads the files again with the plain bytes in its place.
+ */
+export class EncryptedDropError extends ImportError {
+  override name = 'EncryptedDropError';
+  constructor(readonly path: string) {
+    super(`${path}: encrypted with a passphrase. Open it with its passphrase to import it.`);
+  }
 }
 
 /** Reads, validates and fixes a dropped model. Throws ImportError with the user's message. */
@@ -187,8 +214,9 @@ interface Drop {
 
 const HOW_TO_DROP = "Drop a model's JSON file with its weight files, its folder, or a .zip of it.";
 
-function expandDrop(files: InputFile[]): Drop {
+function expandDrop(files: InputFile[], options: ReadOptions): Drop {
   const drop: Drop = { entries: [], foreignArchives: [], emptyZips: [] };
+  let unzipBudget = options.maxUnzippedBytes ?? MAX_UNZIPPED_BYTES;
   const seen = new Set<string>();
   const add = (entry: Entry) => {
     if (seen.has(entry.path)) return; // the same file dropped twice
@@ -198,6 +226,8 @@ function expandDrop(files: InputFile[]): Drop {
   for (const file of files) {
     const path = normalisePath(file.path);
     if (path === '' || (file.path.endsWith('/') && file.bytes.length === 0) || isLitter(path)) continue;
+    const tooLarge = checkFileSize(path, file.bytes.length, options.maxFileBytes ?? MAX_FILE_BYTES);
+    if (tooLarge) throw new ImportError(tooLarge);
     // A weight shard is raw numbers, which may begin with the zip signature by chance.
     if (looksLikeWeightFile(path) || (!isZip(file.bytes) && !hasZipName(path))) {
       add({ path, bytes: file.bytes, zip: null });
@@ -206,17 +236,20 @@ function expandDrop(files: InputFile[]): Drop {
     if (!isZip(file.bytes)) {
       throw new ImportError(`${path}: not a readable zip archive (it does not start with a zip signature). Zip the model folder again, or drop its files directly.`);
     }
-    let unzipped: Record<string, Uint8Array>;
+    let unzipped: { name: string; bytes: Uint8Array }[];
     try {
-      unzipped = unzipSync(file.bytes, { filter: (f) => !f.name.endsWith('/') && !isLitter(normalisePath(f.name)) });
+      const keep = (name: string) => !name.endsWith('/') && !isLitter(normalisePath(name));
+      unzipped = unzipWithinBudget(path, file.bytes, { maxBytes: unzipBudget, maxEntries: MAX_ZIP_ENTRIES, keep });
     } catch (e) {
+      if (e instanceof UnzipError) throw new ImportError(e.message);
       throw new ImportError(`${path}: not a readable zip archive (${firstLine(e)}). Zip the model folder again, or drop its files directly.`);
     }
-    const names = Object.keys(unzipped).filter((n) => normalisePath(n) !== '');
-    const foreign = archiveKindMessage(path, names);
+    unzipBudget -= unzipped.reduce((n, u) => n + u.bytes.length, 0);
+    const inside = unzipped.filter((u) => normalisePath(u.name) !== '');
+    const foreign = archiveKindMessage(path, inside.map((u) => u.name));
     if (foreign) drop.foreignArchives.push(foreign);
-    else if (names.length === 0) drop.emptyZips.push(path);
-    else for (const n of names) add({ path: `${path}/${normalisePath(n)}`, bytes: unzipped[n], zip: path });
+    else if (inside.length === 0) drop.emptyZips.push(path);
+    else for (const u of inside) add({ path: `${path}/${normalisePath(u.name)}`, bytes: u.bytes, zip: path });
   }
   if (drop.entries.length === 0 && drop.foreignArchives.length === 0 && drop.emptyZips.length === 0) {
     throw new ImportError(`Nothing to import: the drop holds no files. ${HOW_TO_DROP}`);
@@ -338,15 +371,18 @@ function readManifest(file: string, manifest: JsonValue): Group[] {
     if (!isObject(group) || !Array.isArray(group.paths) || !group.paths.every((p) => typeof p === 'string')) {
       throw bad(`weight group ${g + 1} of the weightsManifest has no "paths" list of file names`);
     }
+    for (const p of group.paths as string[]) {
+      const unsafe = checkManifestPath(file, p);
+      if (unsafe) throw new ImportError(unsafe);
+    }
     if (!Array.isArray(group.weights)) throw bad(`weight group ${g + 1} of the weightsManifest has no "weights" list`);
     if (group.paths.length === 0 && group.weights.length > 0) throw bad(`weight group ${g + 1} of the weightsManifest lists weights but no weight files`);
     const specs = group.weights.map((w, k) => {
       if (!isObject(w) || typeof w.name !== 'string' || w.name === '') throw bad(`entry ${k + 1} of weight group ${g + 1} has no name`);
       const name = w.name;
       const shape = w.shape;
-      if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
-        throw new ImportError(`${file}: weight ${name} has shape ${JSON.stringify(shape ?? null)}; a shape must be a list of non-negative integers. Export the model again.`);
-      }
+      const badShape = checkWeightShape(file, name, shape);
+      if (badShape) throw new ImportError(badShape);
       if (w.dtype !== 'float32' && w.dtype !== 'int32' && w.dtype !== 'bool') {
         throw new ImportError(`${file}: weight ${name} has dtype ${JSON.stringify(w.dtype ?? null)}, which TF.js cannot load (float32, int32 or bool). Export the model again.`);
       }
@@ -369,11 +405,6 @@ function readManifest(file: string, manifest: JsonValue): Group[] {
     });
     return { paths: group.paths as string[], specs, bytes: specs.reduce((n, s) => n + specBytes(s), 0) };
   });
-}
-
-/** 1,389,254: grouped by thousands with commas, the same in every locale. */
-function formatCount(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 // --- weight files ----------------------------------------------------------------------------
@@ -489,12 +520,14 @@ function modelName(jsonPath: string, metadata: JsonValue | undefined): string {
 // --- the whole read --------------------------------------------------------------------------
 
 function readModel(files: InputFile[], options: ReadOptions, acceptGraph: boolean): ImportedModel | ImportedGraphModel {
-  const drop = expandDrop(files);
+  const drop = expandDrop(files, options);
 
   const parsed: ParsedJson[] = [];
   const invalid: { path: string; message: string }[] = [];
   for (const entry of [...drop.entries].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     if (!mayBeJson(entry.path, entry.bytes)) continue;
+    const tooDeep = checkJsonDepth(entry.path, entry.bytes);
+    if (tooDeep) throw new ImportError(tooDeep);
     const text = decodeText(entry.bytes);
     try {
       parsed.push({ entry, value: JSON.parse(text) as JsonValue });
@@ -507,7 +540,11 @@ function readModel(files: InputFile[], options: ReadOptions, acceptGraph: boolea
   if (models.length > 1) {
     throw new ImportError(`Found ${models.length} model JSON files: ${models.map((m) => m.entry.path).join(', ')}. Drop one model at a time.`);
   }
-  if (models.length === 0) throw new ImportError(noModelMessage(drop, parsed, invalid));
+  if (models.length === 0) {
+    const sealed = drop.entries.find((e) => isEncrypted(e.bytes));
+    if (sealed) throw new EncryptedDropError(sealed.path);
+    throw new ImportError(noModelMessage(drop, parsed, invalid));
+  }
   const jsonEntry = models[0].entry;
   const json = models[0].value as JsonObject;
   const file = jsonEntry.path;
@@ -520,6 +557,8 @@ function readModel(files: InputFile[], options: ReadOptions, acceptGraph: boolea
   // Manifest and size first: they are cheap, and a model too large is refused before any work.
   const groups = readManifest(file, json.weightsManifest);
   const specs = groups.flatMap((g) => g.specs);
+  const reserved = checkReservedNames(file, json.modelTopology, specs.map((s) => s.name));
+  if (reserved) throw new ImportError(reserved);
   const modelSpecs = specs.filter((s) => s.group !== 'optimizer');
   const params = modelSpecs.reduce((n, s) => n + elementCount(s.shape), 0);
   const estimatedBytes = params * 4;
@@ -654,14 +693,17 @@ function readLabels(
 }
 
 /** name, jsonPath, weightFiles and ignoredFiles of an import. */
-function importedFiles(drop: Drop, parsed: ParsedJson[], file: string, shards: Entry[], used: string[]): Pick<ImportedModel, 'name' | 'jsonPath' | 'weightFiles' | 'ignoredFiles'> {
+function importedFiles(drop: Drop, parsed: ParsedJson[], file: string, shards: Entry[], used: string[]): Pick<ImportedModel, 'name' | 'jsonPath' | 'weightFiles' | 'ignoredFiles' | 'shards' | 'report'> {
   const usedPaths = new Set([file, ...shards.map((e) => e.path), ...used]);
-  const metadata = parsed.find((p) => baseName(p.entry.path) === 'metadata.json' && dirName(p.entry.path) === dirName(file))?.value;
+  const beside = (name: string) => parsed.find((p) => baseName(p.entry.path) === name && dirName(p.entry.path) === dirName(file))?.value;
+  const metadata = beside('metadata.json');
   return {
     name: modelName(file, metadata),
     jsonPath: file,
     weightFiles: [...new Set(shards.map((e) => e.path))],
     ignoredFiles: drop.entries.map((e) => e.path).filter((p) => !usedPaths.has(p)),
+    shards: [...new Set(shards)].map((e) => ({ name: baseName(e.path), bytes: e.bytes })),
+    report: beside('report.json') ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 // (which hangs on malformed JSON). Full validation of user files comes with the import work; this
 // checks what loading needs and names the file at fault.
 import * as tf from '@tensorflow/tfjs';
+import { checkManifestPath } from './importGuards';
 
 export interface ModelJson {
   modelTopology: object;
@@ -20,9 +21,17 @@ export function asLayersModelJson(json: unknown, fileName: string): ModelJson {
   return j as ModelJson;
 }
 
-/** Shard paths in manifest order. */
-export function shardPaths(json: ModelJson): string[] {
-  return json.weightsManifest.flatMap((g) => g.paths);
+/**
+ * Shard paths in manifest order, to fetch relative to the model JSON. Throws on a path that would
+ * fetch from anywhere else (an absolute or data: URL, a ".." climb): nothing is fetched for it.
+ */
+export function shardPaths(json: ModelJson, fileName = 'model.json'): string[] {
+  const paths = json.weightsManifest.flatMap((g) => g.paths);
+  for (const p of paths) {
+    const unsafe = typeof p === 'string' ? checkManifestPath(fileName, p) : null;
+    if (unsafe) throw new Error(unsafe);
+  }
+  return paths;
 }
 
 /** `shards` maps each manifest path to its bytes. */
