@@ -2,6 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/**
+ * The backend most specs force: the fastest one on machines without a GPU (wasm; the backend choice
+ * measures it at several times WebGL and CPU here). E2E_BACKEND=<name> runs them on another one.
+ * journey.spec.ts keeps one smoke journey on each of the others.
+ */
+export const SUITE_BACKEND = (process.env.E2E_BACKEND ?? 'wasm') as Backend;
+export const BACKEND_QUERY = `?backend=${SUITE_BACKEND}`;
+
 /** Console errors and uncaught page errors seen while a test runs. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -40,7 +50,7 @@ const CNN_LAYERS = ['conv1', 'conv2', 'fc1', 'fc2'];
  * training script's own measurement (so every backend agrees with it, and with the others), the
  * summary's rows, and per-layer params that add up to the total. Returns the baseline accuracy.
  */
-export async function expectDemoOpened(page: Page, backend: 'webgpu' | 'webgl' | 'cpu'): Promise<number> {
+export async function expectDemoOpened(page: Page, backend: Backend): Promise<number> {
   const badge = page.getByTestId('backend');
   await expect(badge).toHaveAttribute('data-value', backend);
   if (backend === 'webgpu') await expect(badge).toContainText('software'); // SwiftShader here

@@ -1,6 +1,6 @@
 // User intents -> engine jobs -> store updates. Components call these; they never talk to the engine.
 import * as Comlink from 'comlink';
-import type { BackendName, BaselineResult, ChannelNorm, Criterion, ExportRequest, FinetuneOptions, Granularity, ModelFile, PlanRequest, StepResult } from '../engine/api';
+import type { BackendRequest, BaselineResult, ChannelNorm, Criterion, ExportRequest, FinetuneOptions, Granularity, ModelFile, PlanRequest, StepResult } from '../engine/api';
 import { EngineBridge } from './engineBridge';
 import { asksForNothing, controlsOf, coupledWith, isNM, layerLock, settingsFrom, sliderValue } from './pruneControls';
 import { canAct, currentPoint, DEFAULT_CONTROLS, setStudio, useStudio, type PruneControls } from './store';
@@ -89,7 +89,7 @@ export async function importModelUrl(url: string) {
 }
 
 /** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
-export async function startStudio(forcedBackend: BackendName | null, modelUrl: string | null = null) {
+export async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null) {
   try {
     const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
     const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;

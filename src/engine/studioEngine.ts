@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendName, BackendReport, BaselineResult, CompareResult, CompareSide, DemoCatalog, DemoModelInfo, EvalResult, ExportBundle, ExportRequest,
+  BackendReport, BackendRequest, BaselineResult, CompareResult, CompareSide, DemoCatalog, DemoModelInfo, EvalResult, ExportBundle, ExportRequest,
   ExportSizes, FinetuneOptions, HistoryPoint, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings,
   ScanRequest, SensitivityView, StepResult, StudioEngineApi, TrainProgress,
 } from './api';
@@ -86,7 +86,7 @@ export class StudioEngine implements StudioEngineApi {
 
   constructor(private readonly candidates: BackendCandidate[]) {}
 
-  async init(options: { baseUrl: string; backend?: BackendName | null }): Promise<BackendReport> {
+  async init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport> {
     this.baseUrl = options.baseUrl;
     if (!this.backend) this.backend = await chooseBackend(this.candidates, options.backend ?? null);
     return this.backend;
