@@ -34,6 +34,21 @@ export async function numberAttr(page: Page, testId: string, attr = 'data-value'
   return Number(v);
 }
 
+/**
+ * Starts recording the page's long main-thread tasks (PerformanceObserver 'longtask', 50 ms and
+ * over); the returned function reads their durations so far.
+ */
+export async function watchLongTasks(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  return () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+}
+
 export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
-import { SUITE_BACKEND, collectPageErrors, expectDemoOpened, keepScreenshot, numberAttr, waitForDemoReady, type Backend } from './helpers';
+import { SUITE_BACKEND, collectPageErrors, expectDemoOpened, keepScreenshot, numberAttr, waitForDemoReady, watchLongTasks, type Backend } from './helpers';
 import { loadExportedZip } from '../src/core/model/exportModel';
 
 const point = (page: Page, step: number) => page.locator(`[data-testid="history-point"][data-step="${step}"]`);
@@ -57,19 +57,13 @@ test('journey on the backend chosen by measurement: prune, fine-tune, restore, p
   expect(await numberAttr(page, 'model-nonzero')).toBeLessThan(original.nonzero);
 
   // One epoch of fine-tuning, with the main thread watched for long tasks.
-  await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  const readLongTasks = await watchLongTasks(page);
   await page.getByTestId('finetune-epochs').fill('1');
   await page.getByTestId('finetune').click();
   await expect(page.getByTestId('progress')).toBeVisible();
   await expect(point(page, 2)).toHaveAttribute('data-kind', 'finetune', { timeout: 800_000 });
   await idle(page);
-  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  const longTasks = await readLongTasks();
   const longest = Math.max(0, ...longTasks);
   testInfo.annotations.push({ type: 'long tasks', description: `${backend}: ${longTasks.length} long tasks during the fine-tune, longest ${longest.toFixed(0)} ms` });
   console.log(`[journey ${backend}] long tasks during fine-tune: ${longTasks.length}, longest ${longest.toFixed(0)} ms`);
@@ -114,11 +108,11 @@ test('journey on the backend chosen by measurement: prune, fine-tune, restore, p
 // One smoke journey per other backend: the numbers agree with the others, and training works there.
 for (const backend of (['webgpu', 'webgl', 'wasm', 'cpu'] as const).filter((b) => b !== SUITE_BACKEND)) {
   test(`smoke journey on ${backend}: open, prune, a short fine-tune, back to the original`, async ({ browser }, testInfo) => {
-    test.setTimeout(600_000);
+    test.setTimeout(900_000);
     const page = await browser.newPage();
     const errors = collectPageErrors(page);
     await page.goto(`./?backend=${backend}`);
-    await waitForDemoReady(page, 240_000);
+    await waitForDemoReady(page, 400_000);
     await expectDemoOpened(page, backend);
     const original = { accuracy: await numberAttr(page, 'accuracy'), nonzero: await numberAttr(page, 'model-nonzero') };
 
