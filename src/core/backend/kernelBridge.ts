@@ -4,9 +4,10 @@
 // private source-backend instance, and copies each output back in (makeOutput / makeTensorInfo).
 //
 // Why: @tensorflow/tfjs-backend-wasm 4.22 cannot train a conv net (no Conv2DBackpropFilter, nor the
-// depthwise backprops, nor UnsortedSegmentSum, the gradient of gather). One generic mechanism covers
-// those and any other gap, instead of one hand port per kernel. Where the project has a kernel that
-// works on the target's own memory without copies (the wasm Conv2DBackpropFilter), that one is used.
+// depthwise backprops, nor UnsortedSegmentSum, the gradient of gather), and a few of its own kernels
+// compute wrong numbers (WRONG_KERNELS): those are replaced the same way. One generic mechanism
+// covers every gap, instead of one hand port per kernel. Where the project has a kernel that works on
+// the target's own memory without copies (Conv2DBackpropFilter, MaxPoolGrad), that one is used.
 //
 // Works in Node and in a worker; call it after the target backend's package is imported (so its
 // own kernels are registered first) and before or after the target backend is initialised.
