@@ -55,6 +55,8 @@ const rows: Row[] = [];
 try {
   for (const asked of BACKENDS) {
     const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`${asked}: page error: ${e.message}`));
+    page.on('worker', (w) => w.on('close', () => console.error(`${asked}: the engine worker closed`)));
     await page.goto(`${server.url}?${asked === 'default' ? '' : `backend=${asked}&`}bench`);
     await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 600_000 });
     await page.waitForSelector('[data-testid="status"][data-state="idle"]');
