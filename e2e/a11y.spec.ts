@@ -2,13 +2,13 @@
 // and the pruning controls are reachable and operable from the keyboard.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { collectPageErrors, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, waitForDemoReady } from './helpers';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`no serious or critical axe violations (${colorScheme})`, async ({ page }) => {
     const errors = collectPageErrors(page);
     await page.emulateMedia({ colorScheme });
-    await page.goto('./?backend=cpu');
+    await page.goto(`./${BACKEND_QUERY}`);
     await waitForDemoReady(page);
     await page.getByTestId('global-sparsity').fill('60');
     await expect(page.locator('[data-testid="history-point"][data-step="1"]')).toBeVisible({ timeout: 120_000 });
@@ -40,7 +40,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 }
 
 test('the pruning controls work from the keyboard, with a visible focus ring', async ({ page }) => {
-  await page.goto('./?backend=cpu');
+  await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
   const slider = page.getByTestId('global-sparsity');
   // Tab from the page start until the global slider has focus.

@@ -1,8 +1,9 @@
 // Fine-tuning from the studio: gradual pruning while training (each event a history point, the
 // fine-tuned model wins accuracy back with its zeros intact), cancel within one batch leaving the
-// model usable, pause / resume, and BatchNorm recalibration. WebGL: the fastest trainer on machines without a GPU.
+// model usable, pause / resume, and BatchNorm recalibration. On the suite's backend (wasm, the fastest
+// trainer on machines without a GPU; helpers.ts).
 import { test, expect, type Page } from '@playwright/test';
-import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -12,7 +13,7 @@ let errors: string[];
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   errors = collectPageErrors(page);
-  await page.goto('./?backend=webgl');
+  await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
 });
 

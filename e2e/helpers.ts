@@ -2,6 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/**
+ * The backend most specs force: the fastest one on machines without a GPU (wasm; the backend choice
+ * measures it at several times WebGL and CPU here). E2E_BACKEND=<name> runs them on another one.
+ * journey.spec.ts keeps one smoke journey on each of the others.
+ */
+export const SUITE_BACKEND = (process.env.E2E_BACKEND ?? 'wasm') as Backend;
+export const BACKEND_QUERY = `?backend=${SUITE_BACKEND}`;
+
 /** Console errors and uncaught page errors seen while a test runs. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -24,6 +34,21 @@ export async function numberAttr(page: Page, testId: string, attr = 'data-value'
   return Number(v);
 }
 
+/**
+ * Starts recording the page's long main-thread tasks (PerformanceObserver 'longtask', 50 ms and
+ * over); the returned function reads their durations so far.
+ */
+export async function watchLongTasks(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  return () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+}
+
 export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
@@ -40,7 +65,7 @@ const CNN_LAYERS = ['conv1', 'conv2', 'fc1', 'fc2'];
  * training script's own measurement (so every backend agrees with it, and with the others), the
  * summary's rows, and per-layer params that add up to the total. Returns the baseline accuracy.
  */
-export async function expectDemoOpened(page: Page, backend: 'webgpu' | 'webgl' | 'cpu'): Promise<number> {
+export async function expectDemoOpened(page: Page, backend: Backend): Promise<number> {
   const badge = page.getByTestId('backend');
   await expect(badge).toHaveAttribute('data-value', backend);
   if (backend === 'webgpu') await expect(badge).toContainText('software'); // SwiftShader here

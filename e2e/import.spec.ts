@@ -7,7 +7,7 @@ import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { test, expect, type Page } from '@playwright/test';
-import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -39,7 +39,7 @@ async function settled() {
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   errors = collectPageErrors(page);
-  await page.goto('./?backend=cpu');
+  await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
   // A pruned step, so that "nothing changed" covers the masks and the history too.
   await page.getByTestId('global-sparsity').fill('50');
@@ -165,7 +165,7 @@ test('?model=<url> loads a model and its shards from another origin', async ({ b
   const other = await browser.newPage();
   const otherErrors = collectPageErrors(other);
   try {
-    await other.goto(`./?backend=cpu&model=${encodeURIComponent(`http://127.0.0.1:${port}/${json}`)}`);
+    await other.goto(`./${BACKEND_QUERY}&model=${encodeURIComponent(`http://127.0.0.1:${port}/${json}`)}`);
     await expect(other.getByTestId('model-source')).toHaveAttribute('data-kind', 'url', { timeout: 150_000 });
     await expect(other.getByTestId('model-params')).toHaveAttribute('data-value', String(c.params));
     await expect(other.getByTestId('status')).toHaveAttribute('data-state', 'idle');

@@ -1,7 +1,7 @@
 // "Plan for me" from the UI: one click scans the layers, plans 90% global sparsity, sets the layer
 // sliders and applies them; the plan beats uniform pruning at the same size. Then a size target.
 import { test, expect, type Page } from '@playwright/test';
-import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -11,7 +11,7 @@ let errors: string[];
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   errors = collectPageErrors(page);
-  await page.goto('./?backend=cpu');
+  await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
 });
 

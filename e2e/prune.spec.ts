@@ -1,7 +1,7 @@
 // Pruning from the controls: global and per-layer targets, N:M, channel removal, criteria and
-// restoring a history point. The CPU backend keeps these quick; the backends are covered by demo.spec.
+// restoring a history point. On the suite's backend (helpers.ts); journey.spec covers the others.
 import { test, expect, type Page } from '@playwright/test';
-import { collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,7 +23,7 @@ const layerNonzero = async (name: string) => Number(await page.locator(`[data-te
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   errors = collectPageErrors(page);
-  await page.goto('./?backend=cpu');
+  await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
   await expect(page.locator('[data-testid="history-point"]')).toHaveCount(1);
   const prunable = await page.locator('[data-testid="layer-row"]').evaluateAll((rows) =>

@@ -16,7 +16,7 @@
 //                               mode, with Dropout on, was worse here: AGP drop 1.30, channels 1.85 points)
 //            --backend wasm|cpu (default wasm, falling back to cpu)  --no-write  --write (also with --dry)
 //
-// Backend: tfjs-backend-wasm in Node with our Conv2DBackpropFilter kernel (wasm 4.22 has none), else
+// Backend: tfjs-backend-wasm in Node with the kernels it lacks or gets wrong bridged (core/backend), else
 // the cpu backend with the fast kernel (~1.8 s per step here, ~10x slower). Seeded: the per-epoch
 // shuffles (mulberry32, as the studio's trainer) and the model files; tfjs float sums may differ across
 // machines and backends, so a rerun elsewhere gives close, not identical, numbers.
@@ -37,7 +37,8 @@ import { channelImportance } from '../src/core/prune/channelImportance';
 import { selectChannels } from '../src/core/prune/channelSelection';
 import { applyMasks } from '../src/core/prune/masks';
 import { computePruning } from '../src/core/prune/pruneRequest';
-import { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
+import { registerCpuConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
+import { registerMissingKernels } from '../src/core/backend';
 import { crossEntropyLoss, trainSteps, type TrainBatch } from '../src/core/train/maskedTrainer';
 import { runPruningSchedule } from '../src/core/train/scheduledPruning';
 import { pruneSchedule } from '../src/core/train/schedules';
@@ -92,7 +93,7 @@ const END = '<!-- results:end -->';
 /** wasm when it initialises and can take a conv gradient; else cpu. Returns the backend's name. */
 async function setUpBackend(): Promise<{ name: string; note: string }> {
   registerCpuConv2DBackpropFilter();
-  registerWasmConv2DBackpropFilter();
+  registerMissingKernels('wasm');
   if (WANT_BACKEND === 'wasm') {
     try {
       // The .wasm files by path on disk (Node reads them with fs).
@@ -100,7 +101,7 @@ async function setUpBackend(): Promise<{ name: string; note: string }> {
       setWasmPaths(`${dist}/`);
       if (await tf.setBackend('wasm')) {
         await tf.ready();
-        // One conv gradient: proves the backend can train a conv net (our Conv2DBackpropFilter).
+        // One conv gradient: proves the backend can train a conv net (the bridged kernels).
         tf.tidy(() => {
           const w = tf.variable(tf.ones([3, 3, 1, 2]));
           const g = tf.grad((k: tf.Tensor) => tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, k as tf.Tensor4D, 1, 'same').sum())(w);
@@ -109,7 +110,7 @@ async function setUpBackend(): Promise<{ name: string; note: string }> {
           // Kernel [3, 3, 1, 2]: the centre tap (index 8) sees all 16 positions, a corner tap (index 0) 9.
           if (v[8] !== 16 || v[0] !== 9) throw new Error(`conv gradient check gave ${v[8]} and ${v[0]}, expected 16 and 9`);
         });
-        return { name: 'wasm', note: 'tfjs-backend-wasm 4.22 in Node with our Conv2DBackpropFilter kernel' };
+        return { name: 'wasm', note: 'tfjs-backend-wasm 4.22 in Node with the kernels it lacks or gets wrong bridged (src/core/backend)' };
       }
       console.warn('WARNING: the wasm backend did not initialise; falling back to cpu (about 10x slower)');
     } catch (e) {

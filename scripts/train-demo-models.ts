@@ -4,7 +4,7 @@
 //   npx tsx scripts/build-demo-data.ts      (first: the 2,000-image test subset is read from public/)
 //   npx tsx scripts/train-demo-models.ts [--epochs N] [--cnn-epochs N] [--mlp-epochs N] [--only cnn|mlp]
 //
-// Backend: tfjs-backend-wasm in Node, with our JS Conv2DBackpropFilter kernel (wasm 4.22 has none);
+// Backend: tfjs-backend-wasm in Node, with the kernels it lacks or gets wrong bridged (core/backend);
 // falls back to 'cpu' with a warning (about 30x slower for the CNN). Seeded: weight initialisers,
 // dropout and the per-epoch shuffles. TensorFlow.js training is not bit-reproducible across machines
 // and backends (float summation order differs), so a rerun gives close, not identical, accuracies.
@@ -20,7 +20,7 @@ import { FASHION_MNIST_CLASSES } from '../src/core/data/fashionMnist';
 import type { LabelledImages } from '../src/core/data/fashionMnist';
 import { mulberry32, shuffleInPlace } from '../src/core/data/seededRandom';
 import { INPUT_SCALE, batchToTensors, gatherToTensors } from '../src/core/data/tensors';
-import { registerWasmConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
+import { registerMissingKernels } from '../src/core/backend';
 import { DEMO_DATA, DEMO_JSON, PUBLIC_DIR, SUBSET_SEED, loadDemoSplit, loadSourceSplit } from './demoAssets';
 
 /** Seed of the initialisers (TRAIN_SEED + layer number), dropout, and the shuffle generator. */
@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 async function setUpBackend(): Promise<string> {
-  registerWasmConv2DBackpropFilter();
+  registerMissingKernels('wasm');
   try {
     if (await tf.setBackend('wasm')) {
       await tf.ready();

@@ -38,7 +38,7 @@ for (const dir of readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isD
     const step = await engine.prune(job++, { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.5 } });
     const sizes = await engine.exportSizes(job++);
     const m = (v: number) => `${(v * 100).toFixed(1)}%`;
-    console.log(`| ${dir} | yes${summary.source.fixes.length ? ` (${summary.source.fixes.length} Keras 3 fixes)` : ''} | ${summary.totals.params.toLocaleString('en-US')} | ${summary.source.metric} ${m(point.metric.value)} → ${m(step.point.metric.value)} | ${kb(sizes.raw)} | ${kb(sizes.gzip)} | ${kb(sizes.uint8Gzip)} |`);
+    console.log(`| ${dir} | yes${summary.source.fixes.length ? ` (${summary.source.fixes.length} Keras 3 fixes)` : ''} | ${summary.totals.params.toLocaleString('en-US')} | ${summary.source.metric} ${m(point.metric.value)} → ${m(step.point.metric.value)} | ${kb(sizes.raw)} | ${kb(sizes.gzip)} | ${sizes.uint8Gzip === null ? 'NaN weights' : kb(sizes.uint8Gzip)} |`);
     console.error(`${dir}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } catch (e) {
     console.log(`| ${dir} | no: ${(e as Error).message} | | | | | |`);

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import { installBenchHooks, startStudio } from './studioActions';
-import { forcedBackendFrom, modelUrlFrom } from './urlOptions';
+import { backendRequestFrom, modelUrlFrom } from './urlOptions';
 import { setStudio } from './store';
 import './styles.css';
 
@@ -19,4 +19,7 @@ createRoot(document.getElementById('root')!).render(
 );
 
 if (new URLSearchParams(location.search).has('bench')) installBenchHooks();
-void startStudio(forcedBackendFrom(location.search), modelUrlFrom(location.search));
+const backend = backendRequestFrom(location.search);
+// A ?backend= the studio does not know stops it with the reason: guessing would hide the mistake.
+if ('error' in backend) setStudio({ fatal: true, status: 'error', error: backend.error });
+else void startStudio(backend.request, modelUrlFrom(location.search));

@@ -15,8 +15,10 @@ import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecip
 
 export type { Criterion, FinetuneOptions, Granularity, TrainProgress };
 
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+/** What `?backend=` may ask for: one backend, or `fastest` (measure every one, even with a hardware GPU). */
+export type BackendRequest = BackendName | 'fastest';
 
 /** One backend the engine tried, in order, and what happened. */
 export interface BackendAttempt {
@@ -28,7 +30,10 @@ export interface BackendAttempt {
   device?: string;
   /** True when the device is a software rasteriser (SwiftShader, llvmpipe, WebGPU fallback adapter). */
   software?: boolean;
+  /** Time to initialise and pass the smoke check. */
   ms: number;
+  /** Median time of one probe step (forward + backward of a small conv net), when it was measured. */
+  probeMs?: number;
 }
 
 export interface BackendReport {
@@ -37,6 +42,10 @@ export interface BackendReport {
   device?: string;
   /** Set when `?backend=` forced the choice. */
   forced?: BackendName;
+  /** How the backend was chosen: forced by `?backend=`, first in order (a hardware GPU), or measured fastest. */
+  chosenBy: 'forced' | 'order' | 'measurement';
+  /** The choice in one sentence, e.g. "Measured (no hardware GPU): WASM 18 ms per probe step; WebGL 95 ms; ...". */
+  why: string;
   attempts: BackendAttempt[];
 }
 
@@ -307,7 +316,7 @@ export interface LayerDetail {
 
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
-  init(options: { baseUrl: string; backend?: BackendName | null }): Promise<BackendReport>;
+  init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport>;
   demoCatalog(): Promise<DemoCatalog>;
   /** Loads a demo model (and the demo data on first use); returns its summary. */
   loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary>;

@@ -4,68 +4,201 @@ import { chooseBackend, NoBackendError, type BackendCandidate } from './backendC
 import { smokeCheck } from './smoke';
 import type { BackendName } from './api';
 
-/** A candidate that records when it was tried and either works or fails with `failWith`. */
-function fake(name: BackendName, tried: BackendName[], failWith?: string): BackendCandidate {
+interface FakeOptions {
+  failWith?: string;
+  software?: boolean;
+  /** Clock ms one probe step takes; absent: the candidate has no probe. */
+  stepMs?: number;
+  /** Warm-up (first) step's clock ms, when unlike the others. */
+  firstStepMs?: number;
+  probeFails?: string;
+}
+
+/** A fake clock that probe steps advance. */
+function clock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => { t += ms; } };
+}
+
+type Log = string[];
+
+/** A candidate that records what was done with it in `log`. */
+function fake(name: BackendName, log: Log, o: FakeOptions = {}, time = clock()): BackendCandidate {
   return {
     name,
+    gpu: name === 'webgpu' || name === 'webgl',
     activate: async () => {
-      tried.push(name);
-      if (failWith) throw new Error(failWith);
-      return { device: `${name} device`, software: name === 'cpu' };
+      log.push(`activate ${name}`);
+      if (o.failWith) throw new Error(o.failWith);
+      return { device: `${name} device`, software: !!o.software };
     },
+    probe: o.stepMs === undefined ? undefined : async () => {
+      let steps = 0;
+      return {
+        step: async () => {
+          if (o.probeFails) throw new Error(o.probeFails);
+          time.advance(steps++ === 0 && o.firstStepMs !== undefined ? o.firstStepMs : o.stepMs!);
+        },
+        dispose: () => log.push(`dispose probe ${name}`),
+      };
+    },
+    release: () => log.push(`release ${name}`),
   };
 }
 
+const plan = { warmup: 1, steps: 3, cutoff: 4, warmupFactor: 20, warmupFloorMs: 300, wait: () => new Promise<void>(() => undefined) };
+const tried = (log: Log) => log.filter((l) => l.startsWith('activate')).map((l) => l.slice(9));
+
 describe('chooseBackend', () => {
-  it('takes the first backend that passes, without trying the rest', async () => {
-    const tried: BackendName[] = [];
-    const r = await chooseBackend([fake('webgpu', tried), fake('webgl', tried), fake('cpu', tried)]);
+  it('keeps a hardware GPU first in order, without measuring or trying the rest', async () => {
+    const log: Log = [];
+    const r = await chooseBackend([fake('webgpu', log, { stepMs: 50 }), fake('webgl', log, { stepMs: 5 }), fake('wasm', log, { stepMs: 1 }), fake('cpu', log)], null, clock().now, plan);
     expect(r.active).toBe('webgpu');
-    expect(tried).toEqual(['webgpu']);
+    expect(r.chosenBy).toBe('order');
+    expect(tried(log)).toEqual(['webgpu']);
+    expect(r.why).toBe('WebGPU runs on a hardware GPU (webgpu device): kept first, without measuring.');
     expect(r.attempts.map((a) => [a.name, a.ok, a.reason])).toEqual([
       ['webgpu', true, undefined],
-      ['webgl', false, 'not needed: webgpu works and comes first'],
-      ['cpu', false, 'not needed: webgpu works and comes first'],
+      ['webgl', false, 'not needed: WebGPU runs on a hardware GPU and comes first'],
+      ['wasm', false, 'not needed: WebGPU runs on a hardware GPU and comes first'],
+      ['cpu', false, 'not needed: WebGPU runs on a hardware GPU and comes first'],
     ]);
   });
 
-  it('falls back webgpu -> webgl -> cpu in that order, keeping each real reason', async () => {
-    const tried: BackendName[] = [];
+  it('keeps a hardware WebGL when WebGPU fails, keeping the real reason', async () => {
+    const log: Log = [];
     const r = await chooseBackend([
-      fake('webgpu', tried, 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter on this device'),
-      fake('webgl', tried, 'smoke test returned [0, 0, 0, 0], expected [2, 3.5, 0.5, 5.75]'),
-      fake('cpu', tried),
-    ]);
-    expect(tried).toEqual(['webgpu', 'webgl', 'cpu']);
-    expect(r.active).toBe('cpu');
-    expect(r.software).toBe(true);
-    expect(r.attempts.find((a) => a.name === 'webgpu')?.reason).toBe(
-      'navigator.gpu.requestAdapter() returned null: no WebGPU adapter on this device',
-    );
-    expect(r.attempts.find((a) => a.name === 'webgl')?.reason).toBe(
-      'smoke test returned [0, 0, 0, 0], expected [2, 3.5, 0.5, 5.75]',
-    );
+      fake('webgpu', log, { failWith: 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter on this device' }),
+      fake('webgl', log, { stepMs: 50 }), fake('wasm', log, { stepMs: 1 }), fake('cpu', log, { stepMs: 10 }),
+    ], null, clock().now, plan);
+    expect(r.active).toBe('webgl');
+    expect(r.chosenBy).toBe('order');
+    expect(tried(log)).toEqual(['webgpu', 'webgl']);
+    expect(r.attempts[0].reason).toBe('navigator.gpu.requestAdapter() returned null: no WebGPU adapter on this device');
   });
 
-  it('stops at webgl when only webgpu fails', async () => {
-    const tried: BackendName[] = [];
-    const r = await chooseBackend([fake('webgpu', tried, 'boom'), fake('webgl', tried), fake('cpu', tried)]);
+  it('with software GPUs, measures every working backend and keeps the fastest', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([
+      fake('webgpu', log, { software: true, stepMs: 240, firstStepMs: 300 }, time),
+      fake('webgl', log, { software: true, stepMs: 95 }, time),
+      fake('wasm', log, { stepMs: 18 }, time),
+      fake('cpu', log, { stepMs: 130 }, time),
+    ], null, time.now, plan);
+    expect(r.active).toBe('wasm');
+    expect(r.chosenBy).toBe('measurement');
+    expect(r.software).toBe(false);
+    expect(r.why).toBe('Measured, no hardware GPU here: WASM: 18 ms per probe step; WebGL (software) 95 ms; CPU 130 ms; WebGPU (software) 240 ms.');
+    expect(r.attempts.map((a) => [a.name, a.ok, a.probeMs])).toEqual([['webgpu', false, 240], ['webgl', false, 95], ['wasm', true, 18], ['cpu', false, 130]]);
+    expect(r.attempts.find((a) => a.name === 'webgl')?.reason).toBe('slower: 95 ms per probe step, against 18 ms for WASM');
+    // Every probe is disposed; the losers that can be freed are; the winner is made active again last.
+    expect(log.filter((l) => l.startsWith('dispose'))).toHaveLength(4);
+    expect(log.filter((l) => l.startsWith('release'))).toEqual(['release webgpu', 'release webgl', 'release cpu']);
+    expect(log[log.length - 1]).toBe('activate wasm');
+  });
+
+  it('excludes warm-up from the figure: a slower first step does not lose the choice', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([
+      fake('webgl', log, { software: true, stepMs: 10, firstStepMs: 390 }, time),
+      fake('wasm', log, { stepMs: 20 }, time),
+    ], null, time.now, plan);
     expect(r.active).toBe('webgl');
-    expect(tried).toEqual(['webgpu', 'webgl']);
+    expect(r.attempts[0].probeMs).toBe(10);
+  });
+
+  it('gives up a warm-up that takes longer than 20x the best step so far, and frees that backend once it is done', async () => {
+    const log: Log = [];
+    const time = clock();
+    let finish = () => undefined as void;
+    const gpu = fake('webgpu', log, { software: true, stepMs: 10 }, time);
+    gpu.probe = async () => ({
+      step: () => new Promise<void>((resolve) => { finish = resolve; }), // a shader compile that never ends by itself
+      dispose: () => log.push('dispose probe webgpu'),
+    });
+    let fire = () => undefined as void;
+    const waitPlan = { ...plan, wait: (ms: number) => new Promise<void>((resolve) => { log.push(`wait ${ms}`); fire = resolve; }) };
+    const pending = chooseBackend([gpu, fake('wasm', log, { stepMs: 20 }, time)], null, time.now, waitPlan);
+    await new Promise((r) => setTimeout(r, 0));
+    fire();
+    const r = await pending;
+    expect(r.active).toBe('wasm');
+    expect(log).toContain('wait 400');
+    expect(r.attempts[0]).toMatchObject({ name: 'webgpu', ok: false, reason: 'slower: its first probe step took over 400 ms, against 20 ms per step for WASM' });
+    expect(r.why).toBe('Measured, no hardware GPU here: WASM: 20 ms per probe step; WebGPU (software) over 400 ms for its first step.');
+    expect(log).not.toContain('release webgpu');
+    finish();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log.slice(-2)).toEqual(['dispose probe webgpu', 'release webgpu']);
+  });
+
+  it('probes the CPU backends first, then the GPU ones', async () => {
+    const log: Log = [];
+    const time = clock();
+    await chooseBackend([
+      fake('webgpu', log, { software: true, stepMs: 240 }, time), fake('webgl', log, { software: true, stepMs: 95 }, time),
+      fake('wasm', log, { stepMs: 18 }, time), fake('cpu', log, { stepMs: 130 }, time),
+    ], null, time.now, plan);
+    expect(log.filter((l) => l.startsWith('dispose')).map((l) => l.slice(14))).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
+  });
+
+  it('stops timing a candidate that is clearly slower', async () => {
+    const log: Log = [];
+    const time = clock();
+    let cpuSteps = 0;
+    const cpu = fake('cpu', log, { stepMs: 300 }, time);
+    const probe = cpu.probe!;
+    cpu.probe = async () => {
+      const run = await probe();
+      return { step: async () => { cpuSteps++; await run.step(); }, dispose: run.dispose };
+    };
+    await chooseBackend([fake('wasm', log, { stepMs: 20 }, time), cpu], null, time.now, plan);
+    expect(cpuSteps).toBe(2); // the warm-up and one timed step, 15x the best
+  });
+
+  it('a candidate whose probe fails is not chosen and says why', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([
+      fake('webgpu', log, { software: true, stepMs: 5, probeFails: 'GPU device was lost' }, time),
+      fake('webgl', log, { software: true, stepMs: 95 }, time),
+      fake('cpu', log, { stepMs: 130 }, time),
+    ], null, time.now, plan);
+    expect(r.active).toBe('webgl');
+    expect(r.attempts[0]).toMatchObject({ name: 'webgpu', ok: false, reason: 'its probe failed: GPU device was lost' });
+    expect(r.why).toBe('Measured, no hardware GPU here: WebGL (software): 95 ms per probe step; CPU 130 ms.');
+  });
+
+  it('?backend=fastest measures even with a hardware GPU', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([fake('webgpu', log, { stepMs: 30 }, time), fake('webgl', log, { stepMs: 8 }, time), fake('cpu', log, { stepMs: 100 }, time)], 'fastest', time.now, plan);
+    expect(r.active).toBe('webgl');
+    expect(r.why).toBe('Measured (?backend=fastest): WebGL: 8.0 ms per probe step; WebGPU 30 ms; CPU 100 ms.');
   });
 
   it('tries only the forced backend and says why the others were not tried', async () => {
-    const tried: BackendName[] = [];
-    const r = await chooseBackend([fake('webgpu', tried), fake('webgl', tried), fake('cpu', tried)], 'cpu');
-    expect(tried).toEqual(['cpu']);
-    expect(r.active).toBe('cpu');
-    expect(r.forced).toBe('cpu');
-    expect(r.attempts.find((a) => a.name === 'webgpu')?.reason).toBe('not tried: ?backend=cpu forces cpu');
+    const log: Log = [];
+    const r = await chooseBackend([fake('webgpu', log), fake('webgl', log), fake('wasm', log), fake('cpu', log)], 'wasm');
+    expect(tried(log)).toEqual(['wasm']);
+    expect(r.active).toBe('wasm');
+    expect(r.forced).toBe('wasm');
+    expect(r.chosenBy).toBe('forced');
+    expect(r.why).toBe('Forced by ?backend=wasm.');
+    expect(r.attempts.find((a) => a.name === 'webgpu')?.reason).toBe('not tried: ?backend=wasm forces wasm');
+  });
+
+  it('a forced backend that fails is an error with its reason', async () => {
+    const log: Log = [];
+    await expect(chooseBackend([fake('webgpu', log), fake('wasm', log, { failWith: 'no WebAssembly' })], 'wasm'))
+      .rejects.toThrow('No TensorFlow.js backend works in this browser: wasm: no WebAssembly');
   });
 
   it('fails with every reason when nothing works', async () => {
-    const tried: BackendName[] = [];
-    const p = chooseBackend([fake('webgpu', tried, 'a'), fake('webgl', tried, 'b'), fake('cpu', tried, 'c')]);
+    const log: Log = [];
+    const p = chooseBackend([fake('webgpu', log, { failWith: 'a' }), fake('webgl', log, { failWith: 'b' }), fake('cpu', log, { failWith: 'c' })]);
     await expect(p).rejects.toThrow(NoBackendError);
     await expect(p).rejects.toThrow('No TensorFlow.js backend works in this browser: webgpu: a; webgl: b; cpu: c');
   });

@@ -1,15 +1,56 @@
-// Picks the first backend that both initialises and computes the right numbers. Pure logic: the
-// candidates (real tfjs ones live in backends.ts) are injected, so the fallback order is unit-tested.
-import type { BackendAttempt, BackendName, BackendReport } from './api';
+// Chooses the tfjs backend. Pure logic: the candidates (real tfjs ones live in backends.ts) and the
+// clock are injected, so every rule is unit-tested.
+//
+// - `?backend=<name>` forces that one alone.
+// - Otherwise the candidates are activated in order (WebGPU, WebGL, WASM, CPU). When the first that
+//   works is a GPU backend on a hardware GPU, it is kept: a real GPU beats the CPU backends, and the
+//   user's order stands.
+// - When it is not (a software GPU such as SwiftShader or a fallback adapter, or no GPU at all), or
+//   `?backend=fastest` asks for it, every working candidate runs the same short probe (forward and
+//   backward of a small conv net; warm-up steps not counted) and the fastest is kept.
+import type { BackendAttempt, BackendName, BackendReport, BackendRequest } from './api';
+
+/** A probe built on one backend: each step runs it once and waits for the result. */
+export interface ProbeRun {
+  step(): Promise<void>;
+  dispose(): void;
+}
 
 export interface BackendCandidate {
   name: BackendName;
+  /** A GPU backend (WebGPU, WebGL): kept without measuring when its device is hardware. */
+  gpu: boolean;
   /**
-   * Makes this backend the active one and proves it works: initialise, then run a smoke
-   * computation. Resolves with the device description, or throws an Error saying why not.
+   * Makes this backend the active one and proves it works: initialise (or reuse an initialised
+   * instance), then run a smoke computation. Resolves with the device description, or throws an
+   * Error saying why not.
    */
   activate(): Promise<{ device?: string; software?: boolean }>;
+  /** Builds the probe on this backend while it is the active one. Absent: it cannot be measured. */
+  probe?(): Promise<ProbeRun>;
+  /** Frees the backend once another was chosen. */
+  release?(): void;
 }
+
+export interface ProbePlan {
+  /** Untimed steps first (shader compilation, wasm warm-up). */
+  warmup: number;
+  /** Timed steps; their median is the figure. */
+  steps: number;
+  /** Stop timing a candidate once one step is this many times slower than the best median so far. */
+  cutoff: number;
+  /**
+   * A candidate's warm-up is given up (it loses) once it takes longer than this many times the best
+   * median so far, and at least warmupFloorMs: a software GPU compiling its shaders for seconds
+   * would make the page wait for a backend that cannot win.
+   */
+  warmupFactor: number;
+  warmupFloorMs: number;
+  /** Resolves after `ms` (setTimeout unless a test injects one). */
+  wait?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_PROBE_PLAN: ProbePlan = { warmup: 1, steps: 3, cutoff: 4, warmupFactor: 10, warmupFloorMs: 200 };
 
 export class NoBackendError extends Error {
   constructor(public readonly attempts: BackendAttempt[]) {
@@ -18,37 +59,184 @@ export class NoBackendError extends Error {
   }
 }
 
+const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const msText = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Activated {
+  candidate: BackendCandidate;
+  attempt: BackendAttempt;
+}
+
+async function activate(c: BackendCandidate, now: () => number): Promise<Activated | BackendAttempt> {
+  const t0 = now();
+  try {
+    const { device, software } = await c.activate();
+    return { candidate: c, attempt: { name: c.name, ok: true, device, software: !!software, ms: now() - t0 } };
+  } catch (e) {
+    return { name: c.name, ok: false, reason: messageOf(e), ms: now() - t0 };
+  }
+}
+
+type ProbeOutcome =
+  | { ms: number }
+  /** The warm-up passed its limit: the candidate loses; `settled` resolves once its work is done. */
+  | { overMs: number; settled: Promise<void> };
+
+/** Median ms per probe step on the active backend, or its warm-up's limit passed; throws when the probe fails. */
+async function timeProbe(c: BackendCandidate, plan: ProbePlan, best: number, now: () => number): Promise<ProbeOutcome> {
+  const run = await c.probe!();
+  const limit = Number.isFinite(best) ? Math.max(plan.warmupFloorMs, plan.warmupFactor * best) : Infinity;
+  const t0 = now();
+  let settled = false;
+  const warm = (async () => {
+    for (let i = 0; i < plan.warmup; i++) await run.step();
+  })().finally(() => { settled = true; });
+  try {
+    const wait = plan.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    await (Number.isFinite(limit) ? Promise.race([warm, wait(limit)]) : warm);
+  } catch (e) {
+    run.dispose();
+    throw e;
+  }
+  if (!settled || now() - t0 > limit) {
+    // Its work may still be running (a GPU compiling shaders): free it once done, never wait for it.
+    return { overMs: limit, settled: warm.catch(() => undefined).then(() => run.dispose()) };
+  }
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < plan.steps; i++) {
+      const t1 = now();
+      await run.step();
+      times.push(now() - t1);
+      if (times[times.length - 1] > plan.cutoff * best) break; // clearly slower: no need to finish
+    }
+    return { ms: median(times) };
+  } finally {
+    run.dispose();
+  }
+}
+
+const report = (
+  active: Activated, attempts: BackendAttempt[], chosenBy: BackendReport['chosenBy'], why: string, forced?: BackendName,
+): BackendReport => ({
+  active: active.candidate.name, software: !!active.attempt.software, device: active.attempt.device, forced, chosenBy, why, attempts,
+});
 
 /**
- * Tries candidates in order and keeps the first that passes. With `forced`, only that one is tried,
- * and the others are reported as skipped because of the override.
+ * Chooses a backend as the file header says and leaves it active. `request` is `?backend=`'s value
+ * (null: choose automatically). Throws NoBackendError when none works.
  */
 export async function chooseBackend(
   candidates: BackendCandidate[],
-  forced?: BackendName | null,
+  request?: BackendRequest | null,
   now: () => number = () => performance.now(),
+  plan: ProbePlan = DEFAULT_PROBE_PLAN,
 ): Promise<BackendReport> {
+  const forced = request && request !== 'fastest' ? request : undefined;
+  if (forced) {
+    const attempts: BackendAttempt[] = candidates.map((c) => ({ name: c.name, ok: false, reason: `not tried: ?backend=${forced} forces ${forced}`, ms: 0 }));
+    const c = candidates.find((x) => x.name === forced);
+    const result = c ? await activate(c, now) : { name: forced, ok: false, reason: 'not available in this build', ms: 0 };
+    const at = attempts.findIndex((a) => a.name === forced);
+    const attempt = 'candidate' in result ? result.attempt : result;
+    if (at >= 0) attempts[at] = attempt;
+    if (!('candidate' in result)) throw new NoBackendError([attempt]);
+    return report(result, attempts, 'forced', `Forced by ?backend=${forced}.`, forced);
+  }
+
+  // In order until the first that works; keep it without measuring when it is a hardware GPU.
   const attempts: BackendAttempt[] = [];
-  for (const c of candidates) {
-    if (forced && c.name !== forced) {
-      attempts.push({ name: c.name, ok: false, reason: `not tried: ?backend=${forced} forces ${forced}`, ms: 0 });
-      continue;
+  let first: Activated | null = null;
+  let i = 0;
+  while (!first && i < candidates.length) {
+    const result = await activate(candidates[i++], now);
+    if ('candidate' in result) first = result;
+    attempts.push('candidate' in result ? result.attempt : result);
+  }
+  if (!first) throw new NoBackendError(attempts);
+  if (request !== 'fastest' && first.candidate.gpu && !first.attempt.software) {
+    for (const rest of candidates.slice(i)) {
+      attempts.push({ name: rest.name, ok: false, reason: `not needed: ${LABEL[first.candidate.name]} runs on a hardware GPU and comes first`, ms: 0 });
     }
-    const t0 = now();
+    const device = first.attempt.device ? ` (${first.attempt.device})` : '';
+    return report(first, attempts, 'order', `${LABEL[first.candidate.name]} runs on a hardware GPU${device}: kept first, without measuring.`);
+  }
+
+  // Every other candidate that works, in order.
+  const working: Activated[] = [first];
+  for (const c of candidates.slice(i)) {
+    const result = await activate(c, now);
+    attempts.push('candidate' in result ? result.attempt : result);
+    if ('candidate' in result) working.push(result);
+  }
+
+  // Probe the CPU backends first (short warm-up, a first figure that bounds the GPUs' warm-up), each
+  // while it is the active backend.
+  let best = Infinity;
+  let active: Activated | null = working[working.length - 1];
+  const overLimit = new Map<Activated, number>();
+  for (const w of [...working.filter((x) => !x.candidate.gpu), ...working.filter((x) => x.candidate.gpu)]) {
+    if (!w.candidate.probe) continue;
     try {
-      const { device, software } = await c.activate();
-      attempts.push({ name: c.name, ok: true, device, software: !!software, ms: now() - t0 });
-      // Report the rest as not needed, so the badge can say why each other backend is not in use.
-      for (const rest of candidates.slice(candidates.indexOf(c) + 1)) {
-        if (!attempts.some((a) => a.name === rest.name)) {
-          attempts.push({ name: rest.name, ok: false, reason: forced ? `not tried: ?backend=${forced} forces ${forced}` : `not needed: ${c.name} works and comes first`, ms: 0 });
-        }
+      if (active !== w) await w.candidate.activate();
+      active = w;
+      const outcome = await timeProbe(w.candidate, plan, best, now);
+      if ('overMs' in outcome) {
+        overLimit.set(w, outcome.overMs);
+        w.attempt.ok = false;
+        w.attempt.reason = `slower: its first probe step took over ${msText(outcome.overMs)}`;
+        void outcome.settled.then(() => w.candidate.release?.()).catch(() => undefined);
+        continue;
       }
-      return { active: c.name, software: !!software, device, forced: forced ?? undefined, attempts };
+      if (!Number.isFinite(outcome.ms)) throw new Error(`took ${outcome.ms} ms`);
+      w.attempt.probeMs = outcome.ms;
+      best = Math.min(best, outcome.ms);
     } catch (e) {
-      attempts.push({ name: c.name, ok: false, reason: messageOf(e), ms: now() - t0 });
+      w.attempt.ok = false;
+      w.attempt.reason = `its probe failed: ${messageOf(e)}`;
     }
   }
-  throw new NoBackendError(attempts.filter((a) => !a.reason?.startsWith('not tried')));
+  const usable = working.filter((w) => w.attempt.ok);
+  if (usable.length === 0) throw new NoBackendError(attempts);
+  const timed = usable.filter((w) => w.attempt.probeMs !== undefined).sort((a, b) => a.attempt.probeMs! - b.attempt.probeMs!);
+  const winner = timed[0] ?? usable[0];
+  const winnerName = LABEL[winner.candidate.name];
+
+  for (const w of working) {
+    if (w === winner) continue;
+    if (w.attempt.ok) {
+      w.attempt.ok = false;
+      w.attempt.reason = w.attempt.probeMs !== undefined && winner.attempt.probeMs !== undefined
+        ? `slower: ${msText(w.attempt.probeMs)} per probe step, against ${msText(winner.attempt.probeMs)} for ${winnerName}`
+        : `not measured: ${winnerName} works and comes first`;
+    } else if (overLimit.has(w) && winner.attempt.probeMs !== undefined) {
+      w.attempt.reason += `, against ${msText(winner.attempt.probeMs)} per step for ${winnerName}`;
+    }
+    if (overLimit.has(w)) continue; // freed once its work is done
+    try {
+      w.candidate.release?.();
+    } catch {
+      // Freeing a backend that lost is best effort.
+    }
+  }
+  // Measuring switched backends: make the winner the active one again (reusing its instance).
+  if (active !== winner) {
+    const again = await activate(winner.candidate, now);
+    if (!('candidate' in again)) throw new NoBackendError([again]);
+  }
+
+  const label = (w: Activated) => `${LABEL[w.candidate.name]}${w.attempt.software ? ' (software)' : ''}`;
+  const figures = [
+    ...timed.map((w, k) => `${label(w)}${k === 0 ? ':' : ''} ${msText(w.attempt.probeMs!)}${k === 0 ? ' per probe step' : ''}`),
+    ...[...overLimit].map(([w, limit]) => `${label(w)} over ${msText(limit)} for its first step`),
+  ];
+  const whyStart = request === 'fastest' ? 'Measured (?backend=fastest)' : 'Measured, no hardware GPU here';
+  const why = timed.length ? `${whyStart}: ${figures.join('; ')}.` : `${winnerName} is the first that works (none could be measured).`;
+  return report(winner, attempts, timed.length ? 'measurement' : 'order', why);
 }

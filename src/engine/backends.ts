@@ -1,11 +1,20 @@
-// The real backend candidates, in the order the studio prefers them: WebGPU, then WebGL, then CPU.
-// Each is accepted only after it initialises and passes smokeCheck(). Worker-only (uses navigator.gpu,
-// OffscreenCanvas through tfjs-backend-webgl).
+// The real backend candidates, in the order the studio prefers them: WebGPU, WebGL, WASM, CPU.
+// Each is accepted only after it initialises and passes smokeCheck(); backendChoice.ts decides
+// between them. Worker-only (uses navigator.gpu, OffscreenCanvas through tfjs-backend-webgl).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// The wasm binaries are emitted as assets of the app itself (same origin, no CDN); tfjs picks the
+// SIMD one when the browser has WebAssembly SIMD, and the plain one otherwise. The threaded one is
+// never fetched (see activateWasm), but setWasmPaths wants every name mapped.
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName } from './api';
 import type { BackendCandidate } from './backendChoice';
+import { buildProbe } from './backendProbe';
 import { smokeCheck } from './smoke';
+import { registerMissingKernels } from '../core/backend/kernelBridge';
 
 const INIT_TIMEOUT_MS = 30_000;
 
@@ -21,6 +30,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * so the real reason can be reported.
  */
 async function setBackendOrThrow(name: BackendName): Promise<void> {
+  // Already initialised (the backend choice measured it, then chose it): make it active again.
+  if (tf.engine().registry[name]) {
+    if (!(await tf.setBackend(name))) throw new Error(`could not switch back to ${name}`);
+    return;
+  }
   const factory = tf.findBackendFactory(name);
   if (!factory) throw new Error(`the ${name} backend is not available in this browser`);
   let initError: unknown;
@@ -84,14 +98,40 @@ async function activateWebGL() {
   return { device: renderer ? `${renderer}${software ? ' (software)' : ''}` : undefined, software };
 }
 
+async function activateWasm() {
+  if (typeof WebAssembly !== 'object') throw new Error('this browser has no WebAssembly');
+  // The threaded build needs cross-origin isolation (COOP/COEP headers) and an unminified bundle;
+  // the studio ships neither, so the single-threaded binaries are the only ones served.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlainUrl,
+    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+  });
+  // Kernels training needs that tfjs-backend-wasm 4.22 lacks or gets wrong (kernelBridge.ts).
+  registerMissingKernels('wasm');
+  await setBackendOrThrow('wasm');
+  await smokeCheck();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return { device: `WebAssembly${simd ? ' SIMD' : ' (no SIMD)'}, 1 thread, on the CPU`, software: false };
+}
+
 async function activateCpu() {
   await setBackendOrThrow('cpu');
   await smokeCheck();
   return { device: 'JavaScript on the CPU', software: false };
 }
 
+const probe = async () => buildProbe();
+/** Frees a backend that lost the choice (its GPU device or context, its wasm heap). */
+const release = (name: BackendName) => () => {
+  if (tf.getBackend() !== name && tf.engine().registry[name]) tf.removeBackend(name);
+};
+
 export const BACKEND_CANDIDATES: BackendCandidate[] = [
-  { name: 'webgpu', activate: activateWebGPU },
-  { name: 'webgl', activate: activateWebGL },
-  { name: 'cpu', activate: activateCpu },
+  { name: 'webgpu', gpu: true, activate: activateWebGPU, probe, release: release('webgpu') },
+  { name: 'webgl', gpu: true, activate: activateWebGL, probe, release: release('webgl') },
+  { name: 'wasm', gpu: false, activate: activateWasm, probe, release: release('wasm') },
+  // Kept when it loses: the wasm kernel bridge borrows kernels from the cpu backend.
+  { name: 'cpu', gpu: false, activate: activateCpu, probe },
 ];

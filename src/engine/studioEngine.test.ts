@@ -120,7 +120,7 @@ describe('StudioEngine', () => {
       origins.push(`${origin}:${demo.classes}`);
       return task;
     };
-    engine = new StudioEngine([{ name: 'cpu', activate: async () => ({ device: 'test' }) }], { assets: memoryAssets(files), tasks });
+    engine = new StudioEngine([{ name: 'cpu', gpu: false, activate: async () => ({ device: 'test' }) }], { assets: memoryAssets(files), tasks });
     await engine.init({ baseUrl: BASE });
   });
 

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendName, BackendReport, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
+  BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
   HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
@@ -64,7 +64,7 @@ export class StudioEngine implements StudioEngineApi {
     this.tasks = dependencies.tasks ?? chooseTask;
   }
 
-  async init(options: { baseUrl: string; backend?: BackendName | null }): Promise<BackendReport> {
+  async init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport> {
     this.baseUrl = options.baseUrl;
     if (!this.backend) this.backend = await chooseBackend(this.candidates, options.backend ?? null);
     return this.backend;

@@ -1,14 +1,14 @@
 // Getting a model on screen: starting the engine with the first demo, switching demos, and opening
 // the user's files or a model URL. A new model starts every per-model state over.
 import * as Comlink from 'comlink';
-import type { BackendName, BaselineResult, ModelFile } from '../../engine/api';
+import type { BackendRequest, BaselineResult, ModelFile } from '../../engine/api';
 import { DEFAULT_CONTROLS } from '../store';
 import { messageOf, reportError, type ActionContext } from './actionContext';
 import type { PrunePump } from './prunePump';
 
 export interface ModelLoading {
   /** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
-  startStudio(forcedBackend: BackendName | null, modelUrl?: string | null): Promise<void>;
+  startStudio(forcedBackend: BackendRequest | null, modelUrl?: string | null): Promise<void>;
   switchDemoModel(id: string): Promise<void>;
   /**
    * Opens the user's model files. The engine swaps the model only when everything worked: a failure
@@ -54,7 +54,7 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
 
   const importModelUrl = (url: string) => open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
 
-  async function startStudio(forcedBackend: BackendName | null, modelUrl: string | null = null) {
+  async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null) {
     try {
       const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
       const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;

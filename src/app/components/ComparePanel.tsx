@@ -6,7 +6,8 @@ import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 interface Row {
   label: string;
   key: string;
-  value: (s: CompareSide) => number;
+  /** null: no such figure for this model (uint8 sizes of weights holding NaN); the row is left out. */
+  value: (s: CompareSide) => number | null;
   format: (n: number) => string;
   /** Whether a larger number is the better one (accuracy) or the worse one (size, time). */
   higherIsBetter?: boolean;
@@ -48,12 +49,12 @@ export function ComparePanel() {
             <tr><th scope="col" /><th scope="col" className="num">Original</th><th scope="col" className="num">Current</th><th scope="col" className="num">Change</th></tr>
           </thead>
           <tbody>
-            {[...ROWS, {
+            {[...ROWS.filter((r) => r.value(result.original) !== null && r.value(result.current) !== null), {
               label: `${metricName} (${result.current.metric.count} examples)`, key: 'metric', value: (s: CompareSide) => s.metric.value,
               format: (v: number) => formatPercent(v), higherIsBetter: true,
             } satisfies Row].map((r) => {
-              const a = r.value(result.original);
-              const b = r.value(result.current);
+              const a = r.value(result.original)!;
+              const b = r.value(result.current)!;
               const change = r.key === 'metric' ? (b - a) * 100 : a ? ((b - a) / a) * 100 : 0;
               const better = r.higherIsBetter ? change > 0 : change < 0;
               const unit = r.key === 'metric' ? ' pts' : '%';

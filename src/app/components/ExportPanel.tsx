@@ -77,7 +77,7 @@ export function ExportPanel() {
           )}
         </tbody>
       </table>
-      {at && (
+      {at && at[0] !== null && at[1] !== null && (
         <p className="small" data-testid="export-size" data-raw={at[0]} data-gzip={at[1]}>
           At {precision}: <strong>{formatBytes(at[1])}</strong> gzipped, {formatBytes(at[0])} raw
           {originalRaw ? ` (original float32: ${formatBytes(originalRaw)} raw)` : ''}.
@@ -88,7 +88,15 @@ export function ExportPanel() {
   );
 }
 
-function SizeRow({ label, raw, gzip, chosen, base }: { label: string; raw: number; gzip: number; chosen: boolean; base: number | null }) {
+function SizeRow({ label, raw, gzip, chosen, base }: { label: string; raw: number | null; gzip: number | null; chosen: boolean; base: number | null }) {
+  if (raw === null || gzip === null) {
+    return (
+      <tr className={chosen ? 'chosen' : undefined}>
+        <th scope="row">{label}</th>
+        <td className="muted" colSpan={2}>not possible: a weight holds NaN or ±Infinity</td>
+      </tr>
+    );
+  }
   return (
     <tr className={chosen ? 'chosen' : undefined}>
       <th scope="row">{label}</th>

@@ -68,9 +68,23 @@ describe('modelSizes', () => {
     // Measured: dense 91% of raw; pruned float32 12.5% of raw (4815 of 38440 bytes), float16 2840,
     // uint8 1871 = 19.5% of its raw 9610 (a uint8 nonzero costs 1 byte, not 4, so zeros save less).
     expect(pruned.gzip).toBeLessThan(pruned.raw * 0.2);
-    expect(pruned.uint8Gzip).toBeLessThan(pruned.uint8 * 0.3);
+    expect(pruned.uint8Gzip).toBeLessThan(pruned.uint8! * 0.3);
     expect(pruned.uint8Gzip).toBeLessThan(pruned.float16Gzip);
     expect(pruned.float16Gzip).toBeLessThan(pruned.gzip);
+    model.dispose();
+  });
+
+  it('has no uint8 sizes for weights holding NaN or Infinity (uint8 cannot encode them), and still the others', async () => {
+    const model = mlp();
+    const [kernel, ...rest] = model.layers[0].getWeights();
+    const values = kernel.dataSync().slice();
+    values[3] = Number.NaN;
+    values[7] = Number.POSITIVE_INFINITY;
+    model.layers[0].setWeights([tf.tensor(values, kernel.shape), ...rest]);
+    const sizes = await modelSizes(model);
+    expect([sizes.uint8, sizes.uint8Gzip]).toEqual([null, null]);
+    expect(sizes.raw).toBe(model.countParams() * 4);
+    expect(sizes.float16).toBe(model.countParams() * 2);
     model.dispose();
   });
 });

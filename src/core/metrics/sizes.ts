@@ -3,7 +3,8 @@
 //
 //   gzipBytes(bytes)              the gzip size of a buffer, fflate gzipSync at level 6
 //   modelSizes(model)             { raw, gzip, float16, float16Gzip, uint8, uint8Gzip }, all in bytes of
-//                                 the weight shards (model.json, a few KB of text, is not counted)
+//                                 the weight shards (model.json, a few KB of text, is not counted);
+//                                 uint8 ones null when a weight holds NaN or ±Infinity (no uint8 file)
 //   exportedWeightBytes(model, p) { raw, gzip } at one precision
 //   float32GzipBytes(model)       the size axis of the history chart and the plan's byte target
 //
@@ -29,8 +30,9 @@ export interface ModelSizes {
   gzip: number;
   float16: number;
   float16Gzip: number;
-  uint8: number;
-  uint8Gzip: number;
+  /** null when a weight holds NaN or ±Infinity, which uint8 cannot encode (the export says so). */
+  uint8: number | null;
+  uint8Gzip: number | null;
 }
 
 function shardBytes(saved: SavedModel, precision: Precision): { raw: number; gzip: number } {
@@ -43,12 +45,27 @@ export async function exportedWeightBytes(model: tf.LayersModel, precision: Prec
   return shardBytes(await savedModel(model), precision);
 }
 
+/** Whether a float32 weight holds NaN or ±Infinity. */
+function hasNonFinite({ weightSpecs, weightData }: SavedModel): boolean {
+  let offset = 0;
+  for (const spec of weightSpecs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32') {
+      // A copy: a Float32Array view needs 4-byte alignment, which the offset need not have.
+      const values = new Float32Array(weightData.slice(offset, offset + count * 4).buffer);
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return true;
+    }
+    offset += count * 4;
+  }
+  return false;
+}
+
 /** All three precisions from one read of the weights. */
 export async function modelSizes(model: tf.LayersModel): Promise<ModelSizes> {
   const saved = await savedModel(model);
   const f32 = shardBytes(saved, 'float32');
   const f16 = shardBytes(saved, 'float16');
-  const u8 = shardBytes(saved, 'uint8');
+  const u8 = hasNonFinite(saved) ? { raw: null, gzip: null } : shardBytes(saved, 'uint8');
   return { raw: f32.raw, gzip: f32.gzip, float16: f16.raw, float16Gzip: f16.gzip, uint8: u8.raw, uint8Gzip: u8.gzip };
 }
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { mulberry32 } from '../data/seededRandom';
-import { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } from './conv2DBackpropFilter';
+import { registerCpuConv2DBackpropFilter } from './conv2DBackpropFilter';
+import { bridgedBy, registerMissingKernels } from '../backend/kernelBridge';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -91,16 +92,14 @@ describe('wasm Conv2DBackpropFilter', () => {
     await tf.setBackend(previous);
   });
 
-  it('registers once and reports whether this call registered it', () => {
-    const first = registerWasmConv2DBackpropFilter();
-    expect(registerWasmConv2DBackpropFilter()).toBe(false);
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
-    expect(typeof first).toBe('boolean');
+  it('is the kernel the bridge registers for wasm', () => {
+    registerMissingKernels();
+    expect(bridgedBy('Conv2DBackpropFilter')).toBe('own');
   });
 
   it.each(CASES)('matches the definition: $label', async (c) => {
     const expected = referenceGradient(c);
-    registerWasmConv2DBackpropFilter();
+    registerMissingKernels();
     expect(await tf.setBackend('wasm')).toBe(true);
     const before = tf.memory().numTensors;
     const actual = await filterGradient(c);
@@ -110,7 +109,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   });
 
   it('trains a conv layer on wasm (fit no longer throws)', async () => {
-    registerWasmConv2DBackpropFilter();
+    registerMissingKernels();
     await tf.setBackend('wasm');
     // vitest.setup.ts sets IS_TEST, which turns on tfjs's per-kernel leak check; wasm's own fused
     // conv2d (forward, with bias) trips it although nothing leaks (checked: numDataIds stays flat).

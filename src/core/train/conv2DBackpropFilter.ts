@@ -4,7 +4,8 @@
 //     ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'");
 //   - cpu: tfjs-backend-cpu 4.22 has one that reads every element through TensorBuffer.get, about
 //     70x slower than its own forward conv (11 s for a batch of 64 at 14x14x16 -> 32 in Node).
-// Both kernels run the same plain-JS loop over the backends' own typed arrays:
+// Both kernels run the same plain-JS loop over the backends' own typed arrays (the wasm one is
+// registered by core/backend/kernelBridge.ts with the other kernels wasm lacks):
 //
 // dW[r, c, i, o] = sum over (b, y, x) of  input[b, y*sh + r - top, x*sw + c - left, i] * dy[b, y, x, o]
 //
@@ -13,7 +14,6 @@
 // skipped, which pays off after ReLU and on the black background of Fashion-MNIST.
 import * as tf from '@tensorflow/tfjs';
 
-export const WASM_BACKEND = 'wasm';
 export const CPU_BACKEND = 'cpu';
 
 /** The two methods of tfjs-backend-wasm's BackendWasm this kernel uses. */
@@ -108,17 +108,6 @@ export const conv2DBackpropFilterCpu: tf.KernelFunc = ({ inputs, backend, attrs 
   accumulateFilterGradient(backend.data.get(x.dataId).values as Float32Array, backend.data.get(dy.dataId).values as Float32Array, dW, info);
   return backend.makeTensorInfo(info.filterShape, 'float32', dW);
 };
-
-/**
- * Registers the kernel for the 'wasm' backend unless one is already registered (by an earlier call,
- * or by a future tfjs-backend-wasm that ships its own). Safe to call any number of times, before or
- * after the wasm backend itself is registered. Returns true when this call registered it.
- */
-export function registerWasmConv2DBackpropFilter(): boolean {
-  if (tf.getKernel('Conv2DBackpropFilter', WASM_BACKEND) != null) return false;
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM_BACKEND, kernelFunc: conv2DBackpropFilterWasm });
-  return true;
-}
 
 /**
  * Replaces the cpu backend's Conv2DBackpropFilter with the fast one. Safe to call any number of

@@ -66,8 +66,8 @@
 //   combineRegularizers(...regularizers)
 //
 // ## Kernels
-//   registerCpuConv2DBackpropFilter() / registerWasmConv2DBackpropFilter(): the fast filter gradient
-//   conv nets need to train on the cpu and wasm backends (conv2DBackpropFilter.ts).
+//   registerCpuConv2DBackpropFilter(): the fast filter gradient conv nets need to train on the cpu
+//   backend (conv2DBackpropFilter.ts); the wasm one comes with core/backend's registerMissingKernels().
 export { categoricalCrossentropy, crossEntropyLoss, createOptimizer, endsInSoftmax, runModel, trainSteps } from './maskedTrainer';
 export type { BatchSource, LayerZeros, LossFn, OptimizerSpec, Regularizer, StepInfo, TrainBatch, TrainOptions, TrainResult } from './maskedTrainer';
 export { agpSparsity, pruneSchedule } from './schedules';
@@ -80,4 +80,4 @@ export { recalibrateBatchNorm } from './bnRecalibration';
 export type { BnLayerStats, BnRecalibrationReport } from './bnRecalibration';
 export { bnGammaL1, combineRegularizers, groupLasso, l1Kernels } from './regularizers';
 export type { RegularizerOptions } from './regularizers';
-export { registerCpuConv2DBackpropFilter, registerWasmConv2DBackpropFilter } from './conv2DBackpropFilter';
+export { registerCpuConv2DBackpropFilter } from './conv2DBackpropFilter';
