@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../data/seededRandom';
-import { applyMasks, computePruning, countModel, disposeModel } from '../prune';
+import { applyMasks, computePruning } from '../prune';
+import { countModel } from '../graph/macs';
+import { disposeModel } from '../graph/disposeModel';
 import { concatNet, convKindsNet, depthwiseNet, fashionCnn, randomizeWeights, recurrentNet, residualNet } from '../prune/testModels';
 import { countAllocation, scanSensitivity, type ScanGranularity } from '.';
 import type { Criterion } from '../prune/importance';

@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageSet, type LabelledImages } from '../data/fashionMnist';
 import { evaluateAccuracy } from '../metrics/accuracy';
-import { applyMasks, captureWeights, computePruning, countModel, disposeModel, restoreWeights, type WeightSnapshot } from '../prune';
+import { applyMasks, captureWeights, computePruning, restoreWeights, type WeightSnapshot } from '../prune';
+import { countModel } from '../graph/macs';
+import { disposeModel } from '../graph/disposeModel';
 import { planAllocation, scanSensitivity, type SensitivityScan } from '.';
 
 const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, type JobControl } from '../job';
 import { mulberry32 } from '../data/seededRandom';
-import { applyMasks, captureWeights, computePruning, disposeModel, restoreWeights, type WeightSnapshot } from '../prune';
+import { applyMasks, captureWeights, computePruning, restoreWeights, type WeightSnapshot } from '../prune';
+import { disposeModel } from '../graph/disposeModel';
 import { fashionCnn, randomizeWeights } from '../prune/testModels';
 import { robustness, scanSensitivity, type Evaluate } from '.';
 

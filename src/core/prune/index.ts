@@ -12,7 +12,7 @@
 //   BatchNorm stay dense. Sparsity = pruned weights / prunable weights of the selection.
 //
 // ## Unstructured, N:M (masks over prunable tensors)
-//   const tensors = listPrunableTensors(model);                       // rows of the layer table
+//   const tensors = listPrunableTensors(model);   // graph/prunable.ts: rows of the layer table
 //   const scores  = await importanceScores(model, tensors, { criterion: 'magnitude' | 'random' | 'taylor',
 //                                                            seed, taylor: { batches: [{ xs, ys }], loss } });
 //   const masks   = unstructuredMasks(tensors, scores, { kind: 'global', sparsity: 0.7 });
@@ -78,17 +78,3 @@ export type { ChannelMaskOptions } from './channelMasks';
 export { computePruning } from './pruneRequest';
 export type { Granularity, PruneRequest, PruneResult } from './pruneRequest';
 
-// The graph side, re-exported so the engine has one import.
-export { listPrunableTensors, isPrunableClass, PRUNABLE_KERNELS } from '../graph/prunable';
-export type { PrunableTensor } from '../graph/prunable';
-export { findLayer, walkLayers, weightKey, weightSuffix } from '../graph/layerPaths';
-export type { LayerEntry } from '../graph/layerPaths';
-export { buildLayerGraph } from '../graph/layerGraph';
-export type { LayerGraph, GraphNode } from '../graph/layerGraph';
-export { buildDependencyGraph } from '../graph/dependencyGraph';
-export type { ChannelGroup, ChannelPlan, DependencyGraph, GroupMember } from '../graph/dependencyGraph';
-export { removeChannels } from '../graph/channelSurgery';
-export type { SurgeryReport, SurgeryResult } from '../graph/channelSurgery';
-export { countModel } from '../graph/macs';
-export type { CountTotals, LayerCount, ModelCounts } from '../graph/macs';
-export { disposeModel } from '../graph/disposeModel';
