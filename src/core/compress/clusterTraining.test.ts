@@ -67,7 +67,7 @@ describe('clusterGradients (cluster-preserving fine-tuning)', () => {
   it('the summed gradients alone make Adam move every member identically (no projection needed)', async () => {
     const { model, clusters } = await clusteredMlp(0.5, 8);
     const run = await clusterGradients(clusters).start(model);
-    const optimizer = tf.train.adam(0.02);
+    const optimizer: tf.Optimizer = tf.train.adam(0.02);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     for (let step = 0; step < 10; step++) {
       const batch = syntheticBatch(40 + step, 16, 4);
