@@ -42,6 +42,7 @@ import { pruneSchedule } from '../src/core/train/schedules';
 import { REPO_ROOT, loadDemoSplit, loadSourceSplit } from './demoAssets';
 import { demoAccuracy, demoModelArtifacts, loadDemoModel, seededBatches } from './demoTraining';
 import { setUpNodeBackend } from './nodeBackend';
+import { scriptOptions } from './scriptOptions';
 
 // ---------------------------------------------------------------- settings
 interface ModelConfig {
@@ -81,18 +82,9 @@ const CONFIGS: Record<string, ModelConfig> = {
   },
 };
 
-const argv = process.argv.slice(2);
-function option(name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
-const known = new Set(['--dry', '--write', '--models', '--train', '--backend', '--mlp', '--cnn']);
-for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see the header of scripts/deep-compression-table.ts)`);
-const DRY = argv.includes('--dry');
-const WRITE = argv.includes('--write');
+const { flag, option } = scriptOptions('deep-compression-table.ts', ['--dry', '--write', '--models', '--train', '--backend', '--mlp', '--cnn']);
+const DRY = flag('--dry');
+const WRITE = flag('--write');
 const MODELS = (option('--models') ?? 'mlp,cnn').split(',');
 for (const m of MODELS) if (!CONFIGS[m]) throw new Error(`--models: unknown model ${m} (mlp, cnn)`);
 const TRAIN = option('--train') ?? 'demo';

@@ -40,26 +40,10 @@ import { median } from '../src/core/metrics/quantile';
 import { REPO_ROOT, loadDemoSplit } from './demoAssets';
 import { demoAccuracy, loadDemoModel, seededBatches } from './demoTraining';
 import { setUpNodeBackend } from './nodeBackend';
+import { scriptOptions } from './scriptOptions';
 
 // ---------------------------------------------------------------- settings
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-function option(name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
-function numberOption(name: string, fallback: number): number {
-  const v = option(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`${name} ${v} is not a number`);
-  return n;
-}
-const known = new Set(['--dry', '--write', '--no-write', '--epochs', '--lr', '--batch', '--agp-end', '--rounds', '--bn', '--backend']);
-for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see the header of scripts/results-table.ts)`);
+const { flag, option, numberOption } = scriptOptions('results-table.ts', ['--dry', '--write', '--no-write', '--epochs', '--lr', '--batch', '--agp-end', '--rounds', '--bn', '--backend']);
 
 const DRY = flag('--dry');
 const EPOCHS = numberOption('--epochs', 3);

@@ -11,3 +11,6 @@ export interface DecodedModel {
 
 /** Decodes a packed file; throws an Error whose message starts with "packed: " on bad input. */
 export function decode(bytes: Uint8Array | ArrayBuffer): DecodedModel;
+
+/** The float32 bit pattern of the float16 with bits `h`, exact (subnormals, ±Infinity and NaN too). */
+export function halfBits(h: number): number;

@@ -153,8 +153,8 @@ function unhuffman(src, pos, end, n) {
   return out;
 }
 
-// float16 bits -> float32 bits, exact.
-function halfBits(h) {
+/** float16 bits -> float32 bits, exact (subnormals, ±Infinity and NaN included). */
+export function halfBits(h) {
   const sign = (h & 0x8000) << 16;
   let e = (h >> 10) & 31;
   let m = h & 0x3ff;
