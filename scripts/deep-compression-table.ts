@@ -30,9 +30,13 @@ import { decode } from '../src/core/compress/decoder.mjs';
 import type { ClusterInit } from '../src/core/compress/kmeans1d';
 import { encodePacked, type PackedReport } from '../src/core/compress/packedEncoder';
 import type { LabelledImages } from '../src/core/data/fashionMnist';
+import { removeChannels } from '../src/core/graph/channelSurgery';
+import { buildDependencyGraph } from '../src/core/graph/dependencyGraph';
 import { disposeModel } from '../src/core/graph/disposeModel';
 import { GZIP_LEVEL } from '../src/core/metrics/sizes';
 import { exportModelFiles, exportZip, loadExportedZip, savedModel, weightFiles } from '../src/core/model/exportModel';
+import { channelImportance } from '../src/core/prune/channelImportance';
+import { selectChannels } from '../src/core/prune/channelSelection';
 import { maskStats, type MaskSet } from '../src/core/prune/masks';
 import { computePruning } from '../src/core/prune/pruneRequest';
 import { distillationLoss } from '../src/core/train/distillation';
@@ -48,6 +52,8 @@ import { scriptOptions } from './scriptOptions';
 interface ModelConfig {
   id: string;
   name: string;
+  /** Channel group (its first producer layer) -> fraction of its channels removed first (L1 norm), physically. */
+  channels: Record<string, number>;
   /** Per-layer final sparsity of the kernels (AGP reaches it at pruneEnd of the pruning run). */
   sparsity: Record<string, number>;
   /** Shared values per kernel, the zero included. */
@@ -69,13 +75,13 @@ interface ModelConfig {
 
 const CONFIGS: Record<string, ModelConfig> = {
   mlp: {
-    id: 'fashion-mlp', name: 'Demo MLP (784-256-128-10)',
+    id: 'fashion-mlp', name: 'Demo MLP (784-256-128-10)', channels: {},
     sparsity: { fc1: 0.95, fc2: 0.9, fc3: 0.7 }, k: { fc1: 16, fc2: 16, fc3: 16 }, init: 'linear',
     pruneEpochs: 6, pruneEnd: 2 / 3, pruneRounds: 20, pruneLr: 1e-3, clusterEpochs: 2, clusterLr: 3e-4, batch: 64,
     loss: 'labels', temperature: 4, goal: { ratio: 50, maxDrop: 1.0 },
   },
   cnn: {
-    id: 'fashion-cnn', name: 'Demo CNN (conv16-BN-conv32-BN-fc64-fc10)',
+    id: 'fashion-cnn', name: 'Demo CNN (conv16-BN-conv32-BN-fc64-fc10)', channels: {},
     sparsity: { conv1: 0.4, conv2: 0.8, fc1: 0.95, fc2: 0.8 }, k: { conv1: 16, conv2: 16, fc1: 16, fc2: 16 }, init: 'linear',
     pruneEpochs: 4, pruneEnd: 2 / 3, pruneRounds: 20, pruneLr: 1e-3, clusterEpochs: 2, clusterLr: 3e-4, batch: 64,
     loss: 'labels', temperature: 4, goal: { ratio: 40, maxDrop: 1.0 },
@@ -155,7 +161,7 @@ for (const key of MODELS) {
   const c = CONFIGS[key];
   const rows: Row[] = [];
   const raw = new Uint8Array(demoModelArtifacts(c.id).weightData);
-  const model = await loadDemoModel(c.id);
+  let model = await loadDemoModel(c.id);
   const teacher = c.loss === 'distill' ? await loadDemoModel(c.id) : null;
   const lossFn = teacher ? distillationLoss(teacher, { temperature: c.temperature }) : labelLoss;
   const baseline = await demoAccuracy(model, test, testLimit);
@@ -164,6 +170,18 @@ for (const key of MODELS) {
   const u8 = await uint8Row(model, test, testLimit);
   rows.push({ what: 'uint8, gzip', bytes: u8.bytes, accuracy: u8.accuracy, note: 'the studio\'s uint8 export' });
   console.log(`${c.id}: baseline ${pct(baseline)}; uint8 gzip ${kb(u8.bytes)} at ${pct(u8.accuracy)}`);
+
+  // Channels first (optional): a physically smaller model, whose kernels are denser, so their nonzero
+  // positions cost fewer bits each. The pruning run's fine-tuning then recovers both.
+  let channelWords = '';
+  if (Object.keys(c.channels).length) {
+    const dep = buildDependencyGraph(model);
+    const plan = selectChannels(dep, await channelImportance(model, dep, { criterion: 'l1' }), { kind: 'perGroup', ratio: c.channels });
+    const { model: smaller } = await removeChannels(model, dep, plan);
+    channelWords = `${dep.groups.filter((g) => c.channels[g.id]).map((g) => `${g.id} ${g.channels} → ${plan[g.id].reduce((a, b) => a + b, 0)}`).join(', ')} units (L1), then `;
+    disposeModel(model);
+    model = smaller;
+  }
 
   // Pruning: per-layer magnitude masks at AGP's fraction of each layer's final sparsity, while fine-tuning.
   const { stepsPerEpoch, batch } = seededBatches(train, c.batch, SHUFFLE_SEED);
@@ -183,7 +201,7 @@ for (const key of MODELS) {
   const sparsity = maskStats(masks).sparsity;
   const pu8 = await uint8Row(model, test, testLimit);
   const sparsityWords = layers.map((l) => `${l} ${(c.sparsity[l] * 100).toFixed(0)}%`).join(', ');
-  rows.push({ what: 'pruned, uint8, gzip', bytes: pu8.bytes, accuracy: pu8.accuracy, note: `${sparsityWords} (${pct(sparsity)} of kernel weights), AGP over ${DRY ? `${pruneSteps} steps` : `${c.pruneEpochs} epochs`} of fine-tuning${teacher ? ` (distilled from the original, T = ${c.temperature})` : ''}` });
+  rows.push({ what: 'pruned, uint8, gzip', bytes: pu8.bytes, accuracy: pu8.accuracy, note: `${channelWords}${sparsityWords} (${pct(sparsity)} of kernel weights), AGP over ${DRY ? `${pruneSteps} steps` : `${c.pruneEpochs} epochs`} of fine-tuning${teacher ? ` (distilled from the original, T = ${c.temperature})` : ''}` });
   console.log(`  pruned to ${pct(sparsity)} in ${((performance.now() - t0) / 60000).toFixed(1)} min: uint8 gzip ${kb(pu8.bytes)} at ${pct(pu8.accuracy)}`);
 
   // Weight sharing: sparsity-preserving k-means per kernel, then fine-tuning that trains the shared values.
