@@ -24,7 +24,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
-import { clusterModel } from '../src/core/compress/clusterModel';
+import { clusterModel, distinctCounts } from '../src/core/compress/clusterModel';
 import { clusterGradients } from '../src/core/compress/clusterTraining';
 import { decode } from '../src/core/compress/decoder.mjs';
 import type { ClusterInit } from '../src/core/compress/kmeans1d';
@@ -178,8 +178,8 @@ for (const key of MODELS) {
     const dep = buildDependencyGraph(model);
     const plan = selectChannels(dep, await channelImportance(model, dep, { criterion: 'l1' }), { kind: 'perGroup', ratio: c.channels });
     const { model: smaller } = await removeChannels(model, dep, plan);
-    channelWords = `${dep.groups.filter((g) => c.channels[g.id]).map((g) => `${g.id} ${g.channels} → ${plan[g.id].reduce((a, b) => a + b, 0)}`).join(', ')} units (L1), then `;
     disposeModel(model);
+    channelWords = `${dep.groups.filter((g) => c.channels[g.id]).map((g) => `${g.id} ${g.channels} → ${plan[g.id].reduce((a, b) => a + b, 0)}`).join(', ')} units (L1), then `;
     model = smaller;
   }
 
@@ -217,6 +217,9 @@ for (const key of MODELS) {
     optimizer: { kind: 'adam', learningRate: c.clusterLr },
     gradientTransform: clusterGradients(clusters),
   });
+  // The sharing held through training on this backend (wasm runs our UnsortedSegmentSum kernel).
+  const distinct = await distinctCounts(model, Object.keys(clusters));
+  for (const [key, n] of Object.entries(distinct)) if (n > c.k[key.replace(/\/kernel$/, '')]) throw new Error(`${key} holds ${n} distinct values after cluster-preserving fine-tuning, more than k`);
   const pf = await packedRow(model, test, testLimit);
   rows.push({ what: 'pruned + clustered + fine-tuned, packed', bytes: pf.bytes, accuracy: pf.accuracy, note: `${DRY ? `${clusterSteps} steps` : `${c.clusterEpochs} epochs`} training the shared values (Adam lr ${c.clusterLr}); ${describePacked(pf.report)}` });
   console.log(`  clustered: packed ${kb(pc.bytes)} at ${pct(pc.accuracy)}; fine-tuned (${((performance.now() - t1) / 60000).toFixed(1)} min): packed ${kb(pf.bytes)} at ${pct(pf.accuracy)}`);

@@ -69,9 +69,9 @@ export interface JointClustering {
   indices: Uint8Array[];
   /** Index of the exact +0 in the codebook, -1 when there is none. */
   zeroIndex: number;
-  /** Lloyd iterations run (0 when the data had at most k distinct values or bins). */
+  /** Lloyd iterations run ('fixed': the longer of the two signs' runs). */
   iterations: number;
-  /** Whether the k-means ran on the exact values (small inputs) or on the 65,536-bin histogram. */
+  /** Whether the k-means ran on the exact values (small inputs) or on the 2^20-bin histogram. */
   exact: boolean;
 }
 

@@ -143,11 +143,16 @@ function codebookFromClusters(name: string, u: Uint32Array, nonzero: Uint32Array
   return { entries: Uint32Array.from(keep), indices };
 }
 
-function valueParts(name: string, u: Uint32Array, nonzero: Uint32Array, float: boolean, cluster: { codebook: Float32Array; indices: Uint8Array } | undefined, force?: Coding): { record: Omit<TensorRecord, 'nz'>; part: Part; report: Pick<PackedTensorReport, 'values' | 'codebook'> } {
-  const options: { record: Omit<TensorRecord, 'nz'>; part: Part; bytes: number; report: Pick<PackedTensorReport, 'values' | 'codebook'> }[] = [];
-  const literal16 = float && nonzero.every(f16Exact);
-  const lit = part([literal16 ? bytePlanes(Uint32Array.from(nonzero, (p) => toFloat16Bits(bitsToFloat(p))), 2) : bytePlanes(nonzero, 4)], force);
-  options.push({ record: { val: literal16 ? 2 : 1 }, part: lit, bytes: lit.bytes, report: { values: literal16 ? 'float16' : 'float32' } });
+type ValueChoice = { record: Omit<TensorRecord, 'nz'>; part: Part; bytes: number; report: Pick<PackedTensorReport, 'values' | 'codebook'> };
+
+/**
+ * The nonzero values' streams: through a codebook when there is one (indices in ⌈log₂ m⌉ bits or
+ * bytes), or as literals. Literals are only tried without a codebook or when it costs more than a
+ * byte a value: below that they cannot win (a literal is 2 or 4 bytes before coding), and DEFLATE
+ * over megabytes of them is most of the encoding time.
+ */
+function valueParts(name: string, u: Uint32Array, nonzero: Uint32Array, float: boolean, cluster: { codebook: Float32Array; indices: Uint8Array } | undefined, force?: Coding): ValueChoice {
+  const options: ValueChoice[] = [];
   const cb = cluster ? codebookFromClusters(name, u, nonzero, cluster) : codebookOf(nonzero, float);
   if (cb) {
     const m = cb.entries.length;
@@ -159,8 +164,12 @@ function valueParts(name: string, u: Uint32Array, nonzero: Uint32Array, float: b
       options.push({ record: { val: 0, m, w, cb: cb16 ? 16 : 32 }, part: p, bytes: p.bytes, report: { values: 'codebook', codebook: { size: m, indexBits: bits, storedBits: w, entryBits: cb16 ? 16 : 32 } } });
     }
   }
-  const best = smallest(options);
-  return { record: best.record, part: best.part, report: best.report };
+  if (!options.length || smallest(options).bytes > nonzero.length) {
+    const literal16 = float && nonzero.every(f16Exact);
+    const lit = part([literal16 ? bytePlanes(Uint32Array.from(nonzero, (p) => toFloat16Bits(bitsToFloat(p))), 2) : bytePlanes(nonzero, 4)], force);
+    options.push({ record: { val: literal16 ? 2 : 1 }, part: lit, bytes: lit.bytes, report: { values: literal16 ? 'float16' : 'float32' } });
+  }
+  return smallest(options);
 }
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
