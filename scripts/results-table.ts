@@ -16,19 +16,15 @@
 //                               mode, with Dropout on, was worse here: AGP drop 1.30, channels 1.85 points)
 //            --backend wasm|cpu (default wasm, falling back to cpu)  --no-write  --write (also with --dry)
 //
-// Backend: tfjs-backend-wasm in Node with the kernels it lacks or gets wrong bridged (core/backend), else
+// Backend: tfjs-backend-wasm in Node with our Conv2DBackpropFilter kernel (wasm 4.22 has none), else
 // the cpu backend with the fast kernel (~1.8 s per step here, ~10x slower). Seeded: the per-epoch
 // shuffles (mulberry32, as the studio's trainer) and the model files; tfjs float sums may differ across
 // machines and backends, so a rerun elsewhere gives close, not identical, numbers.
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { LabelledImages } from '../src/core/data/fashionMnist';
-import { mulberry32, shuffleInPlace } from '../src/core/data/seededRandom';
-import { batchToTensors, gatherToTensors } from '../src/core/data/tensors';
 import { removeChannels } from '../src/core/graph/channelSurgery';
 import { buildDependencyGraph } from '../src/core/graph/dependencyGraph';
 import { disposeModel } from '../src/core/graph/disposeModel';
@@ -37,33 +33,17 @@ import { channelImportance } from '../src/core/prune/channelImportance';
 import { selectChannels } from '../src/core/prune/channelSelection';
 import { applyMasks } from '../src/core/prune/masks';
 import { computePruning } from '../src/core/prune/pruneRequest';
-import { registerCpuConv2DBackpropFilter } from '../src/core/train/conv2DBackpropFilter';
-import { registerMissingKernels } from '../src/core/backend';
-import { crossEntropyLoss, trainSteps, type TrainBatch } from '../src/core/train/maskedTrainer';
+import { crossEntropyLoss, trainSteps } from '../src/core/train/maskedTrainer';
 import { runPruningSchedule } from '../src/core/train/scheduledPruning';
 import { pruneSchedule } from '../src/core/train/schedules';
 import { median } from '../src/core/metrics/quantile';
-import { PUBLIC_DIR, REPO_ROOT, loadDemoSplit } from './demoAssets';
+import { REPO_ROOT, loadDemoSplit } from './demoAssets';
+import { demoAccuracy, loadDemoModel, seededBatches } from './demoTraining';
+import { setUpNodeBackend } from './nodeBackend';
+import { scriptOptions } from './scriptOptions';
 
 // ---------------------------------------------------------------- settings
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-function option(name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
-  return v;
-}
-function numberOption(name: string, fallback: number): number {
-  const v = option(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`${name} ${v} is not a number`);
-  return n;
-}
-const known = new Set(['--dry', '--write', '--no-write', '--epochs', '--lr', '--batch', '--agp-end', '--rounds', '--bn', '--backend']);
-for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see the header of scripts/results-table.ts)`);
+const { flag, option, numberOption } = scriptOptions('results-table.ts', ['--dry', '--write', '--no-write', '--epochs', '--lr', '--batch', '--agp-end', '--rounds', '--bn', '--backend']);
 
 const DRY = flag('--dry');
 const EPOCHS = numberOption('--epochs', 3);
@@ -90,89 +70,12 @@ const END = '<!-- results:end -->';
 
 // ---------------------------------------------------------------- backend
 
-/** wasm when it initialises and can take a conv gradient; else cpu. Returns the backend's name. */
-async function setUpBackend(): Promise<{ name: string; note: string }> {
-  registerCpuConv2DBackpropFilter();
-  registerMissingKernels('wasm');
-  if (WANT_BACKEND === 'wasm') {
-    try {
-      // The .wasm files by path on disk (Node reads them with fs).
-      const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
-      setWasmPaths(`${dist}/`);
-      if (await tf.setBackend('wasm')) {
-        await tf.ready();
-        // One conv gradient: proves the backend can train a conv net (the bridged kernels).
-        tf.tidy(() => {
-          const w = tf.variable(tf.ones([3, 3, 1, 2]));
-          const g = tf.grad((k: tf.Tensor) => tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, k as tf.Tensor4D, 1, 'same').sum())(w);
-          const v = g.dataSync();
-          w.dispose();
-          // Kernel [3, 3, 1, 2]: the centre tap (index 8) sees all 16 positions, a corner tap (index 0) 9.
-          if (v[8] !== 16 || v[0] !== 9) throw new Error(`conv gradient check gave ${v[8]} and ${v[0]}, expected 16 and 9`);
-        });
-        return { name: 'wasm', note: 'tfjs-backend-wasm 4.22 in Node with the kernels it lacks or gets wrong bridged (src/core/backend)' };
-      }
-      console.warn('WARNING: the wasm backend did not initialise; falling back to cpu (about 10x slower)');
-    } catch (e) {
-      console.warn(`WARNING: the wasm backend failed (${(e as Error).message}); falling back to cpu (about 10x slower)`);
-    }
-  }
-  // Silences the cpu backend's "use tfjs-node" banner. Not set for wasm: IS_TEST also turns on the
-  // engine's per-kernel leak check, which takes wasm's own scratch buffers in fusedConv2d for a leak.
-  tf.env().set('IS_TEST', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-  return { name: 'cpu', note: "tfjs's pure-JS cpu backend in Node with our fast Conv2DBackpropFilter kernel" };
-}
+const setUpBackend = () => setUpNodeBackend(WANT_BACKEND);
 
 // ---------------------------------------------------------------- model and data
-const modelDir = join(PUBLIC_DIR, 'models/fashion-cnn');
-const modelJson = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-const weightBytes = readFileSync(join(modelDir, 'weights.bin'));
-
-function loadCnn(): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
-    weightData: weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength) as ArrayBuffer,
-  }));
-}
-
-/** Accuracy on the first `limit` test images (all 2,000 in a full run), inference mode. */
-async function accuracy(model: tf.LayersModel, test: LabelledImages, limit: number): Promise<number> {
-  const n = Math.min(limit, test.count);
-  let correct = 0;
-  for (let s = 0; s < n; s += 500) {
-    const { xs, ys } = batchToTensors(test, s, Math.min(n, s + 500));
-    const hits = tf.tidy(() => (model.predict(xs) as tf.Tensor).argMax(-1).equal(ys.argMax(-1)).sum());
-    correct += (await hits.data())[0];
-    tf.dispose([xs, ys, hits]);
-  }
-  return correct / n;
-}
-
-/** Batches by global step: a fresh seeded shuffle of the training set per epoch (as the studio's trainer). */
-function shuffledBatches(train: LabelledImages, batchSize: number): { stepsPerEpoch: number; batch: (step: number) => TrainBatch } {
-  const stepsPerEpoch = Math.ceil(train.count / batchSize);
-  const rnd = mulberry32(SHUFFLE_SEED);
-  const order = new Int32Array(train.count);
-  let shuffledFor = -1;
-  return {
-    stepsPerEpoch,
-    batch: (step) => {
-      const epoch = Math.floor(step / stepsPerEpoch);
-      // Steps come in order, so each epoch's shuffle is drawn once, right after the previous one's.
-      if (epoch !== shuffledFor) {
-        if (epoch !== shuffledFor + 1) throw new Error(`internal: batches asked out of order (epoch ${epoch} after ${shuffledFor})`);
-        for (let i = 0; i < order.length; i++) order[i] = i;
-        shuffleInPlace(order, rnd);
-        shuffledFor = epoch;
-      }
-      const start = (step % stepsPerEpoch) * batchSize;
-      return gatherToTensors(train, order.subarray(start, Math.min(train.count, start + batchSize)));
-    },
-  };
-}
+const loadCnn = () => loadDemoModel('fashion-cnn');
+const accuracy = (model: tf.LayersModel, test: LabelledImages, limit: number) => demoAccuracy(model, test, limit);
+const shuffledBatches = (train: LabelledImages, batchSize: number) => seededBatches(train, batchSize, SHUFFLE_SEED);
 
 // ---------------------------------------------------------------- formatting
 const int = (n: number) => Math.round(n).toLocaleString('en');

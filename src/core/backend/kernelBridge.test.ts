@@ -286,7 +286,7 @@ describe('registerMissingKernels', () => {
     expect(registerMissingKernels()).toEqual([]);
     expect(missingKernels()).toEqual([]);
     expect(bridgedBy('Conv2DBackpropFilter')).toBe('own');
-    expect(bridgedBy('UnsortedSegmentSum')).toBe('bridge');
+    expect(bridgedBy('UnsortedSegmentSum')).toBe('own');
     expect(bridgedBy('MaxPoolGrad')).toBe('own');
     expect(bridgedBy('MaxPool3DGrad')).toBe('bridge');
     expect(bridgedBy('Conv2D')).toBeNull();

@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from '../train/conv2DBackpropFilter';
 import { maxPoolGradWasm } from './maxPoolGrad';
+import { unsortedSegmentSumWasm } from './unsortedSegmentSum';
 
 /**
  * Kernels the project has for a target backend, working on its memory without copies, used instead
@@ -21,7 +22,7 @@ import { maxPoolGradWasm } from './maxPoolGrad';
  * takes ~2.5 s for a batch of the demo CNN).
  */
 const OWN_KERNELS: Readonly<Record<string, Readonly<Record<string, tf.KernelFunc>>>> = {
-  wasm: { Conv2DBackpropFilter: conv2DBackpropFilterWasm, MaxPoolGrad: maxPoolGradWasm },
+  wasm: { Conv2DBackpropFilter: conv2DBackpropFilterWasm, MaxPoolGrad: maxPoolGradWasm, UnsortedSegmentSum: unsortedSegmentSumWasm },
 };
 
 /**

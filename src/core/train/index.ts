@@ -12,6 +12,7 @@
 //     regularizer?,                      // l1Kernels / groupLasso / bnGammaL1 / combineRegularizers
 //     control?, onStep?: ({ step, totalSteps, loss, zerosKept: { [layerPath]: { kept, pruned } }, verified, ms }) => void,
 //     verifyZeros?: true, disposeBatches?, keepOptimizer?,
+//     gradientTransform?,                // e.g. clusterGradients(clusters) from core/compress: weight sharing holds
 //   });   // -> { steps, losses, stepMs }
 // Not model.fit (fit revives pruned weights): gradients come from tf.variableGrads with the model in
 // training mode, masked gradients are multiplied by the mask (Adam moments of pruned entries stay 0),
@@ -69,7 +70,7 @@
 //   registerCpuConv2DBackpropFilter(): the fast filter gradient conv nets need to train on the cpu
 //   backend (conv2DBackpropFilter.ts); the wasm one comes with core/backend's registerMissingKernels().
 export { categoricalCrossentropy, crossEntropyLoss, createOptimizer, endsInSoftmax, runModel, trainSteps } from './maskedTrainer';
-export type { BatchSource, LayerZeros, LossFn, OptimizerSpec, Regularizer, StepInfo, TrainBatch, TrainOptions, TrainResult } from './maskedTrainer';
+export type { BatchSource, GradientTransform, GradientTransformRun, LayerZeros, LossFn, OptimizerSpec, Regularizer, StepInfo, TrainBatch, TrainOptions, TrainResult } from './maskedTrainer';
 export { agpSparsity, pruneSchedule } from './schedules';
 export type { AgpOptions, PruneEvent, ScheduleKind, ScheduleOptions } from './schedules';
 export { maskOptimizerSlots, runPruningSchedule } from './scheduledPruning';

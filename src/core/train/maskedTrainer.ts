@@ -5,7 +5,9 @@
 //      updates its moving averages, as in fit);
 //   2. gradients of masked tensors multiplied by the mask, so an optimizer's slots (Adam's moments,
 //      momentum accumulators) stay exactly 0 for pruned entries;
-//   3. optimizer.applyGradients;
+//   3. optimizer.applyGradients; with a gradient transform (TrainOptions.gradientTransform) it gets
+//      the transform's gradients instead (weight clustering gives every member of a cluster its
+//      cluster's summed gradient), and the transform's afterUpdate runs right after it;
 //   4. masks re-applied (exact +0 where keep = 0, the same rule as prune/masks.ts applyMasks, with the
 //      mask tensors built once per run instead of once per step);
 //   5. optionally (verifyZeros, default true) the pruned entries of every masked tensor are read back
@@ -81,6 +83,23 @@ export interface StepInfo {
   ms: number;
 }
 
+/**
+ * Changes what each step applies: `start` runs once per run (after the masks are first applied) and
+ * returns the per-run part, which may hold tensors until its dispose.
+ */
+export interface GradientTransform {
+  start(model: tf.LayersModel): GradientTransformRun | Promise<GradientTransformRun>;
+}
+
+export interface GradientTransformRun {
+  /** Inside the step's tidy, after masking: the gradients (by variable name) to apply instead. */
+  gradients(grads: tf.NamedTensorMap): tf.NamedTensorMap;
+  /** Inside the step's tidy, after applyGradients and before the masks are re-applied. */
+  afterUpdate?(): void;
+  /** When the run ends: finished, cancelled or failed. */
+  dispose(): void;
+}
+
 export interface TrainOptions {
   batches: BatchSource;
   /** Number of steps. Default: epochs * stepsPerEpoch (an array's length is its stepsPerEpoch). */
@@ -103,6 +122,8 @@ export interface TrainOptions {
   verifyZeros?: boolean;
   /** Dispose each batch after its step. Default: true for function and iterable sources, false for arrays. */
   disposeBatches?: boolean;
+  /** Replaces the gradients before each update (weight clustering: compress/clusterTraining.ts). Default: none. */
+  gradientTransform?: GradientTransform;
 }
 
 export interface TrainResult {
@@ -200,6 +221,7 @@ export async function trainSteps(model: tf.LayersModel, options: TrainOptions): 
 
   const masked: MaskedTensor[] = [];
   let iterator: Iterator<TrainBatch> | AsyncIterator<TrainBatch> | null = null;
+  let transform: GradientTransformRun | null = null;
   try {
     // Resolve and check every mask before touching anything.
     for (const [key, mask] of Object.entries(options.masks ?? {})) {
@@ -222,6 +244,8 @@ export async function trainSteps(model: tf.LayersModel, options: TrainOptions): 
       for (const m of masked) tf.tidy(() => m.variable.assign(tf.where(m.keepBool, m.variable, m.zeros)));
     };
     applyMaskTensors();
+    if (options.gradientTransform) transform = await options.gradientTransform.start(model);
+    const run = transform;
 
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     if (vars.length === 0) throw new Error('trainSteps: the model has no trainable weights');
@@ -255,7 +279,8 @@ export async function trainSteps(model: tf.LayersModel, options: TrainOptions): 
             const m = byVarName.get(name);
             if (m) grads[name] = tf.mul(grads[name], m.keepFloat);
           }
-          optimizer.applyGradients(grads);
+          optimizer.applyGradients(run ? run.gradients(grads) : grads);
+          run?.afterUpdate?.();
           applyMaskTensors();
           return value;
         });
@@ -287,6 +312,7 @@ export async function trainSteps(model: tf.LayersModel, options: TrainOptions): 
     return { steps: losses.length, losses, stepMs };
   } finally {
     for (const m of masked) tf.dispose([m.keepBool, m.keepFloat, m.zeros]);
+    transform?.dispose();
     if (iterator?.return) await iterator.return();
     if (ownsOptimizer) optimizer.dispose();
   }

@@ -29,7 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { listPrunableTensors } from '../graph/prunable';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../job';
 import { applyMasks, combineMasks, findVariable, maskStats, masksFromZeros, type MaskSet } from '../prune/masks';
-import { createOptimizer, trainSteps, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from './maskedTrainer';
+import { createOptimizer, trainSteps, type GradientTransform, type LossFn, type OptimizerSpec, type Regularizer, type StepInfo, type TrainBatch } from './maskedTrainer';
 import type { PruneEvent } from './schedules';
 
 /** What the prune callback is told besides the sparsity. */
@@ -86,6 +86,8 @@ export interface ScheduledPruningOptions {
   onStep?: (info: StepInfo) => void;
   /** trainSteps' zero count after every step (default true). */
   verifyZeros?: boolean;
+  /** trainSteps' gradient transform, for every segment (e.g. weight clustering; masks win over it). */
+  gradientTransform?: GradientTransform;
 }
 
 export interface ScheduledPruningResult {
@@ -197,6 +199,7 @@ export async function runPruningSchedule(model: tf.LayersModel, options: Schedul
       lossFn: options.lossFn,
       regularizer: options.regularizer,
       verifyZeros: options.verifyZeros,
+      gradientTransform: options.gradientTransform,
       control: progressBetween(control, offset / total, end / total),
       onStep: options.onStep && ((info) => options.onStep!({ ...info, step: offset + info.step, totalSteps: total })),
     });
