@@ -156,6 +156,8 @@ export class StudioEngine implements StudioEngineApi {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, model } = this.models.requireUnmeasured();
       const { baseline, live } = await loaded.task.baseline(model, control);
+      // The baseline decides which examples every step is measured on; the note says which.
+      loaded.source = { ...loaded.source, metricNote: loaded.task.note };
       const session = await this.models.startSession(live);
       return { baseline, ...(await this.step(session.current)) };
     });

@@ -11,7 +11,7 @@ import { reportError, type ActionContext } from './actionContext';
  */
 export type Nav = 'step' | 'undo' | 'redo' | 'quiet';
 
-/** A step's numbers on screen: the original point shows the whole-set baseline. Pure. */
+/** A step's numbers on screen: the point's own metric, the figure its dot on the chart shows. Pure. */
 export function stepOnScreen(s: StudioState, { point, summary }: StepResult, nav: Nav): Partial<StudioState> {
   const prev = s.currentPointId;
   const moved = prev !== null && prev !== point.id;
@@ -25,7 +25,7 @@ export function stepOnScreen(s: StudioState, { point, summary }: StepResult, nav
     undo,
     redo,
     history: s.history.some((p) => p.id === point.id) ? s.history : [...s.history, point],
-    current: point.kind === 'original' && s.baseline ? s.baseline : point.metric,
+    current: point.metric,
   };
 }
 

@@ -23,7 +23,7 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
   /** A fresh model on screen: its summary and original point; every per-model state starts over. */
   function showNewModel(modelId: string, { baseline, point, summary }: BaselineResult) {
     store.set({
-      summary, modelId, baseline, current: baseline, history: [point], currentPointId: point.id, undo: [], redo: [],
+      summary, modelId, baseline, current: point.metric, history: [point], currentPointId: point.id, undo: [], redo: [],
       controls: DEFAULT_CONTROLS, training: null, error: null, sizes: null, compare: null, scan: null, plan: null,
     });
   }

@@ -55,7 +55,7 @@ describe('live pruning pump', () => {
     expect(engine.restores).toEqual([1]); // the point on screen, so that engine and screen agree
     expect(s.summary?.name).toBe('restored 1');
     expect(s.currentPointId).toBe(1);
-    expect(s.current).toEqual(s.baseline); // the original point shows the whole-set baseline
+    expect(s.current).toEqual(s.history[0].metric); // the original point's own figure, as its dot shows
     expect(shownIds(s)).toEqual([1]);
     expect(s.undo).toEqual([]); // a resync, not a step the user can undo
     expect(s.controls.global).toBe(0.5);

@@ -1,3 +1,4 @@
+import type { EvalResult } from '../../engine/api';
 import { originalPoint, useStudio } from '../store';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
 
@@ -11,7 +12,7 @@ export function MetricCards() {
   const t = summary?.totals;
   const change = (now: number, before: number | undefined) =>
     before && now !== before ? `${now < before ? '−' : '+'}${formatPercent(Math.abs(now - before) / before)} vs original` : undefined;
-  const liveDelta = current?.subset && original ? current.value - original.metric.value : null;
+  const delta = current && original && current.metric !== 'fidelity' ? current.value - original.metric.value : null;
   const examples = current?.metric === 'fidelity' ? 'generated inputs' : 'held-out images';
   return (
     <section className="cards" aria-label="Model metrics">
@@ -31,21 +32,30 @@ export function MetricCards() {
       </Card>
       <Card label={metricName} testId="accuracy" value={current?.value}
         note={current ? `on ${current.subset && current.metric !== 'fidelity' ? 'the first ' : ''}${formatCount(current.count)} ${examples}${
-          liveDelta !== null ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)` : ''}` : undefined}>
+          delta ? ` (${delta >= 0 ? '+' : '−'}${Math.abs(delta * 100).toFixed(1)} pts vs original)` : ''}` : undefined}>
         {current ? formatPercent(current.value) : '…'}
       </Card>
-      <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value}
-        note={baseline ? `on ${formatCount(baseline.count)} ${examples}, ${formatMs(baseline.ms)}` : undefined}>
-        {baseline ? formatPercent(baseline.value) : '…'}
+      <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={original?.metric.value}
+        full={baseline?.value} note={original && baseline ? originalNote(original.metric, baseline, examples) : undefined}>
+        {original ? formatPercent(original.metric.value) : '…'}
       </Card>
     </section>
   );
 }
 
-function Card(props: { label: string; testId?: string; value?: number; note?: string; children: React.ReactNode }) {
+/**
+ * Where the original's figure comes from: the examples every step is measured on (the chart's first
+ * dot), and, when those are a subset, the whole held-out set's figure beside it, named as such.
+ */
+function originalNote(live: EvalResult, all: EvalResult, examples: string): string {
+  if (live.metric === 'fidelity' || live.count >= all.count) return `on ${formatCount(all.count)} ${examples}, ${formatMs(all.ms)}`;
+  return `on the first ${formatCount(live.count)} ${examples}, as every step; on all ${formatCount(all.count)}: ${formatPercent(all.value)}`;
+}
+
+function Card(props: { label: string; testId?: string; value?: number; full?: number; note?: string; children: React.ReactNode }) {
   const ready = props.value !== undefined;
   return (
-    <div className="card" data-testid={props.testId} data-value={ready ? props.value : undefined} aria-busy={!ready}>
+    <div className="card" data-testid={props.testId} data-value={ready ? props.value : undefined} data-full={props.full} aria-busy={!ready}>
       <div className="card-label">{props.label}</div>
       <div className="card-value">{props.children}</div>
       {props.note && <div className="card-note">{props.note}</div>}
