@@ -113,6 +113,26 @@ test('channels: 50% of every layer removes filters for real; the output layer is
   await keepScreenshot(page, test.info(), 'channels-50');
 });
 
+test('compare after channel removal: where the time goes, layer by layer, with each layer\'s MACs', async () => {
+  await page.getByTestId('compare').click();
+  await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
+  const rows = page.getByTestId('profile-row');
+  // Every layer call of one prediction, in execution order (the demo CNN has no InputLayer row).
+  const layers = await rows.evaluateAll((r) => r.map((e) => e.getAttribute('data-layer')));
+  expect(layers.slice(0, 2)).toEqual(['conv1', 'bn1']);
+  expect(layers).toEqual(expect.arrayContaining(['conv1', 'conv2', 'fc1', 'fc2']));
+  for (const attr of ['data-original-ms', 'data-current-ms']) {
+    const times = await rows.evaluateAll((r, a) => r.map((e) => Number(e.getAttribute(a))), attr);
+    expect(times.every((t) => Number.isFinite(t) && t >= 0), `${attr}: ${times}`).toBe(true);
+  }
+  // The current step's MACs: conv2 lost half its input and half its output channels.
+  const conv2 = page.locator('[data-testid="profile-row"][data-layer="conv2"]');
+  expect(Number(await conv2.getAttribute('data-macs'))).toBe(14 * 14 * 3 * 3 * 8 * 16);
+  await expect(page.getByTestId('layer-times-chart')).toBeVisible();
+  await keepScreenshot(page, test.info(), 'compare-layer-times');
+});
+
 test('clicking the first history point brings the original back', async () => {
   await page.locator('[data-testid="history-point"][data-step="0"]').click();
   await expect(page.getByTestId('model-params')).toHaveAttribute('data-value', String(original.params), { timeout: 60_000 });

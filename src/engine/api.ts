@@ -295,6 +295,15 @@ export interface CompareSide {
   /** Median ms of one single-example prediction in the worker, after warm-up. */
   latencyMs: number;
   latencyRuns: number;
+  /** The same prediction layer by layer (core/metrics/layerProfile.ts says what a layer's time includes). */
+  profile: LayerTimes;
+}
+
+/** Where one single-example prediction's time goes, per layer call in execution order. */
+export interface LayerTimes {
+  layers: { path: string; className: string; ms: number; share: number; macs: number | null }[];
+  totalMs: number;
+  runs: number;
 }
 
 export interface CompareResult {

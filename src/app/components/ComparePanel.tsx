@@ -2,6 +2,7 @@ import type { CompareSide } from '../../engine/api';
 import { canAct, useStudio } from '../store';
 import { compareWithOriginal } from '../studioActions';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+import { LayerTimes } from './LayerTimes';
 
 interface Row {
   label: string;
@@ -71,7 +72,8 @@ export function ComparePanel() {
             })}
           </tbody>
         </table>
-      ) : (
+      ) : null}
+      {result ? <LayerTimes result={result} /> : (
         <p className="muted small">Sizes are measured by encoding the real files; latency is the median of repeated single-example predictions.</p>
       )}
     </section>
