@@ -3,13 +3,8 @@
 // --json), progress and errors to stderr. Exit codes: 0 done, 1 bad input (the studio's own message),
 // 2 bad usage.
 import { Command, CommanderError, Option } from 'commander';
-import { inspectResult, inspectText } from './inspect';
-import { startNodeStudio, type NodeBackendName, type NodeStudio } from './nodeStudio';
-import { progressBar } from './progressBar';
+import type { NodeBackendName, NodeStudio } from './nodeStudio';
 import { numberFlag, parseFraction, pruneJob, type PruneFlags } from './pruneFlags';
-import { importModelAt, runPrune } from './pruneCommand';
-import { runReplay } from './replayCommand';
-import { outcomeText } from './outcomeText';
 import { EXIT, UsageError } from './usage';
 
 interface CommonFlags {
@@ -20,9 +15,10 @@ interface CommonFlags {
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
+// tfjs and the engine are loaded only once the flags are known to be right: a usage error is quick.
 async function withStudio<T>(flags: CommonFlags, work: (studio: NodeStudio) => Promise<T>): Promise<T> {
-  const studio = await startNodeStudio(flags.backend, progressBar({ quiet: flags.quiet }));
-  return work(studio);
+  const [{ startNodeStudio }, { progressBar }] = await Promise.all([import('./nodeStudio'), import('./progressBar')]);
+  return work(await startNodeStudio(flags.backend, progressBar({ quiet: flags.quiet })));
 }
 
 const common = (c: Command) => c
@@ -45,6 +41,7 @@ export function program(): Command {
     .description('the summary table: layers, parameters, MACs, what is prunable, what is locked and why')
     .argument('<model>', 'a model folder, a model JSON (its weight files beside it), or a .zip'))
     .action(async (model: string, flags: CommonFlags) => {
+      const [{ inspectResult, inspectText }, { importModelAt }] = await Promise.all([import('./inspect'), import('./pruneCommand')]);
       const r = await withStudio(flags, async (studio) => inspectResult(await importModelAt(studio, model), studio.backend));
       print(flags.json ? JSON.stringify(r, null, 2) : inspectText(r));
     });
@@ -66,6 +63,7 @@ export function program(): Command {
     .option('--distill', 'fine-tune on the original model\'s outputs instead of labels')))
     .action(async (model: string, flags: CommonFlags & PruneFlags) => {
       const job = pruneJob(flags);
+      const [{ runPrune }, { outcomeText }] = await Promise.all([import('./pruneCommand'), import('./outcomeText')]);
       const r = await withStudio(flags, (studio) => runPrune(studio, model, job, { dir: flags.out, precision: flags.precision, format: flags.format }));
       print(flags.json ? JSON.stringify(r, null, 2) : outcomeText(r));
     });
@@ -76,6 +74,7 @@ export function program(): Command {
     .argument('<model>', 'the original model: a folder, a model JSON, or a .zip')
     .addOption(new Option('-p, --precision <p>', 'weights of the export (default: the report\'s)').choices(['float32', 'float16', 'uint8']))))
     .action(async (report: string, model: string, flags: CommonFlags & { out: string; format: 'files' | 'zip'; precision?: 'float32' | 'float16' | 'uint8' }) => {
+      const [{ runReplay }, { outcomeText }] = await Promise.all([import('./replayCommand'), import('./outcomeText')]);
       const r = await withStudio(flags, (studio) => runReplay(studio, report, model, { dir: flags.out, precision: flags.precision, format: flags.format }));
       print(flags.json ? JSON.stringify(r, null, 2) : outcomeText(r));
       if (!r.matches) throw new Error(`The replayed model does not match the report: ${r.mismatches.join('; ')}`);

@@ -7,7 +7,7 @@ export function outcomeText(r: PruneOutcome | Omit<ReplayOutcome, 'plan'>): stri
   const metricName = r.metric.kind === 'accuracy' ? 'accuracy' : 'fidelity';
   const steps = textTable(
     ['step', 'what', metricName, 'params', 'nonzero', 'prunable zero'],
-    r.steps.map((s, i) => [String(i), s.kind === 'original' ? 'original' : s.label, percent(s.metric), s.params, s.nonzero, percent(s.prunableSparsity)]),
+    r.steps.map((s, i) => [String(i), s.label, percent(s.metric), s.params, s.nonzero, percent(s.prunableSparsity)]),
   );
   const skipped = r.steps.flatMap((s) => s.skipped);
   const plan = 'plan' in r && r.plan ? r.plan : null;
