@@ -11,15 +11,26 @@ interface CommonFlags {
   json?: boolean;
   quiet?: boolean;
   backend: NodeBackendName;
+  seed?: number;
 }
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
 // tfjs and the engine are loaded only once the flags are known to be right: a usage error is quick.
-async function withStudio<T>(flags: CommonFlags, work: (studio: NodeStudio) => Promise<T>): Promise<T> {
+async function withStudio<T>(flags: CommonFlags, work: (studio: NodeStudio) => Promise<T>, seed = flags.seed ?? 1): Promise<T> {
   const [{ startNodeStudio }, { progressBar }] = await Promise.all([import('./nodeStudio'), import('./progressBar')]);
-  return work(await startNodeStudio(flags.backend, progressBar({ quiet: flags.quiet })));
+  return work(await startNodeStudio(flags.backend, progressBar({ quiet: flags.quiet }), seed));
 }
+
+const seedOption = (c: Command) => c.option(
+  '--seed <n>',
+  'seeds the random numbers tfjs draws without a seed (Dropout while fine-tuning), so a fine-tune can be replayed; the random criterion always uses the studio\'s seed',
+  (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${v}"`);
+    return n;
+  },
+);
 
 const common = (c: Command) => c
   .option('--json', 'print the result as JSON on stdout')
@@ -46,7 +57,7 @@ export function program(): Command {
       print(flags.json ? JSON.stringify(r, null, 2) : inspectText(r));
     });
 
-  common(exportOptions(prog.command('prune')
+  common(seedOption(exportOptions(prog.command('prune')
     .description('prune a model (one shot from the original, optionally planned and fine-tuned) and write the studio\'s export')
     .argument('<model>', 'a model folder, a model JSON (its weight files beside it), or a .zip')
     .addOption(new Option('-g, --granularity <g>', 'what is cut').choices(['unstructured', '2:4', '4:8', 'channels']).default('unstructured'))
@@ -60,22 +71,25 @@ export function program(): Command {
     .option('--lr <rate>', 'fine-tuning learning rate', numberFlag('--lr'), 0.001)
     .addOption(new Option('--optimizer <name>', 'fine-tuning optimizer').choices(['adam', 'sgd']).default('adam'))
     .option('--batch <n>', 'fine-tuning batch size', numberFlag('--batch'), 64)
-    .option('--distill', 'fine-tune on the original model\'s outputs instead of labels')))
+    .option('--distill', 'fine-tune on the original model\'s outputs instead of labels'))))
     .action(async (model: string, flags: CommonFlags & PruneFlags) => {
       const job = pruneJob(flags);
       const [{ runPrune }, { outcomeText }] = await Promise.all([import('./pruneCommand'), import('./outcomeText')]);
-      const r = await withStudio(flags, (studio) => runPrune(studio, model, job, { dir: flags.out, precision: flags.precision, format: flags.format }));
+      const r = await withStudio(flags, (studio) => runPrune(studio, model, job, { dir: flags.out, precision: flags.precision, format: flags.format }, flags.seed ?? 1));
       print(flags.json ? JSON.stringify(r, null, 2) : outcomeText(r));
     });
 
-  common(exportOptions(prog.command('replay')
+  common(seedOption(exportOptions(prog.command('replay')
     .description('re-run the steps of a Secateur export\'s report.json on the same model and write the export again')
     .argument('<report>', 'report.json, or the studio\'s exported .zip that holds it')
     .argument('<model>', 'the original model: a folder, a model JSON, or a .zip')
-    .addOption(new Option('-p, --precision <p>', 'weights of the export (default: the report\'s)').choices(['float32', 'float16', 'uint8']))))
+    .addOption(new Option('-p, --precision <p>', 'weights of the export (default: the report\'s)').choices(['float32', 'float16', 'uint8'])))))
     .action(async (report: string, model: string, flags: CommonFlags & { out: string; format: 'files' | 'zip'; precision?: 'float32' | 'float16' | 'uint8' }) => {
-      const [{ runReplay }, { outcomeText }] = await Promise.all([import('./replayCommand'), import('./outcomeText')]);
-      const r = await withStudio(flags, (studio) => runReplay(studio, report, model, { dir: flags.out, precision: flags.precision, format: flags.format }));
+      const [{ readReport, runReplay }, { recordOf }, { outcomeText }] = await Promise.all([import('./replayCommand'), import('./commandLineRecord'), import('./outcomeText')]);
+      const recorded = await readReport(report);
+      // The seed the report's fine-tunes ran with, unless --seed says otherwise.
+      const seed = flags.seed ?? recordOf(recorded)?.seed ?? 1;
+      const r = await withStudio(flags, (studio) => runReplay(studio, recorded, report, model, { dir: flags.out, precision: flags.precision, format: flags.format }, seed), seed);
       print(flags.json ? JSON.stringify(r, null, 2) : outcomeText(r));
       if (!r.matches) throw new Error(`The replayed model does not match the report: ${r.mismatches.join('; ')}`);
     });

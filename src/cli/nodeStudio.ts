@@ -6,6 +6,7 @@ import type { BackendReport, JobProgress } from '../engine/api';
 import { StudioEngine } from '../engine/studioEngine';
 import { DISK_ASSETS, PUBLIC_URL } from './diskAssets';
 import { setUpNodeBackend } from './nodeBackend';
+import { seedProcessRandom } from './processSeed';
 import type { Progress } from './progressBar';
 
 export type NodeBackendName = 'wasm' | 'cpu';
@@ -17,7 +18,9 @@ export interface NodeStudio {
   job<T>(title: string, run: (jobId: number, onProgress: (p: JobProgress) => void) => Promise<T>): Promise<T>;
 }
 
-export async function startNodeStudio(want: NodeBackendName, progress: Progress): Promise<NodeStudio> {
+/** `seed` seeds the random numbers tfjs draws without a seed (processSeed.ts). */
+export async function startNodeStudio(want: NodeBackendName, progress: Progress, seed = 1): Promise<NodeStudio> {
+  seedProcessRandom(seed);
   const chosen = await setUpNodeBackend(want);
   const name = chosen.name === 'wasm' ? 'wasm' : 'cpu';
   // The backend is active already: the engine's choice has one candidate to confirm.

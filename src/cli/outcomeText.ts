@@ -21,6 +21,7 @@ export function outcomeText(r: PruneOutcome | Omit<ReplayOutcome, 'plan'>): stri
     '',
     `Wrote ${r.export.format === 'zip' ? 'the .zip' : 'the files'} (${r.export.precision}; weights ${count(r.export.weightBytes)} bytes, ${count(r.export.weightGzipBytes)} gzipped):`,
     ...r.export.files.map((f) => `  ${f}`),
+    ...(replay?.notes.length ? ['', ...replay.notes] : []),
     ...(replay ? ['', replay.matches ? 'Matches the report: the same parameters and nonzero weights in every layer.' : `Does not match the report:\n  ${replay.mismatches.join('\n  ')}`] : []),
   ].join('\n');
 }

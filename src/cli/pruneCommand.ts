@@ -2,6 +2,7 @@
 // studio's checks and messages), optionally scan and plan per-layer targets, prune once from the
 // original, optionally fine-tune with every pruned weight held at 0, and write the studio's export.
 import type { BaselineResult, HistoryPoint, ModelSummary, PlanResult, PruneSettings } from '../engine/api';
+import { commandLineRecord } from './commandLineRecord';
 import { readModelPath } from './modelPaths';
 import type { NodeStudio } from './nodeStudio';
 import type { PruneJob } from './pruneFlags';
@@ -52,7 +53,7 @@ export function checkLayerTargets(settings: PruneSettings, summary: ModelSummary
   }
 }
 
-export async function runPrune(studio: NodeStudio, modelPath: string, job: PruneJob, out: { dir: string; precision: WrittenExport['precision']; format: WrittenExport['format'] }): Promise<PruneOutcome> {
+export async function runPrune(studio: NodeStudio, modelPath: string, job: PruneJob, out: { dir: string; precision: WrittenExport['precision']; format: WrittenExport['format'] }, seed = 1): Promise<PruneOutcome> {
   const { engine } = studio;
   const imported = await importModelAt(studio, modelPath);
   let settings = job.settings;
@@ -72,7 +73,8 @@ export async function runPrune(studio: NodeStudio, modelPath: string, job: Prune
     point = (await studio.job('fine-tune', (id, p) => engine.finetune(id, job.finetune!, p))).point;
     steps.push(stepOutcome(point));
   }
-  const written = await writeExport(studio, out.dir, out.precision, out.format);
+  const record = job.finetune ? commandLineRecord(studio.backend.active, seed, { [steps.length - 1]: job.finetune }) : null;
+  const written = await writeExport(studio, out.dir, out.precision, out.format, record);
   const { report, ...exported } = written;
   return {
     model: imported.summary.name,

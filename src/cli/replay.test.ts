@@ -101,6 +101,27 @@ describe('secateur replay', () => {
     expect(run.stderr).toBe(`${name}: step 2 ("distilled 0.02 epochs, Adam lr 0.001") is a fine-tune; the report does not record its options (batch size, data order), so it cannot be replayed bit for bit. Re-run it with \`secateur prune … --epochs\`\n`);
   }, 300_000);
 
+  it('replays a command-line fine-tune from the options its report records: the same weights bit for bit on the same backend', async () => {
+    const first = await tempDir('first');
+    const pruned = await runCli(['prune', modelDir, '--sparsity', '0.5', '--epochs', '0.05', '--batch', '16', '--seed', '7', '--out', first, '-q']);
+    expect(pruned.code).toBe(0);
+    const report = JSON.parse(await readFile(join(first, 'report.json'), 'utf8'));
+    expect(report.commandLine).toEqual({
+      generator: 'secateur command line', backend: 'wasm', seed: 7,
+      finetune: { 2: { epochs: 0.05, learningRate: 0.001, optimizer: 'adam', batchSize: 16, targets: 'labels' } },
+      reproducible: 'secateur replay gives the same weights bit for bit on the wasm backend with seed 7; fine-tuning on another backend rounds differently',
+    });
+    const { out, run } = await replay(join(first, 'report.json'));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as ReplayOutcome).steps.map((s) => s.kind)).toEqual(['original', 'prune', 'finetune']);
+    const a = await readExportWeights(first);
+    const b = await readExportWeights(out);
+    for (const [name, w] of a) expect(Buffer.compare(Buffer.from(w.values.buffer), Buffer.from(b.get(name)!.values.buffer)), name).toBe(0);
+    // Training moved the weights: this is not the unpruned or merely masked model.
+    expect(report.recipe[2].label).toBe('distilled 0.05 epochs, Adam lr 0.001');
+  }, 300_000);
+
   it('refuses a file that is not a Secateur report, and a replay on a model of another size, exit code 1', async () => {
     const notReport = join(await tempDir('bad'), 'report.json');
     await writeFile(notReport, JSON.stringify({ hello: 1 }));
