@@ -53,6 +53,8 @@ export interface StudioState {
   /** The last sensitivity scan (of the starting point named in it) and the last plan. */
   scan: SensitivityView | null;
   plan: PlanResult | null;
+  /** An encrypted drop waiting for its passphrase: the sealed file's name, and the last try's error. */
+  unlock: { file: string; error: string | null } | null;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -79,6 +81,7 @@ export const initialStudioState = (): StudioState => ({
   compare: null,
   scan: null,
   plan: null,
+  unlock: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

@@ -13,6 +13,7 @@ import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
+import { encryptedOpen } from './actions/encryptedOpen';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 const context: ActionContext = { bridge: new EngineBridge(studioEvents(store)), store };
@@ -27,7 +28,10 @@ export function dismissError() {
 
 export const { restorePoint, undo, redo } = history;
 export const { setGlobalSparsity, setLayerSparsity, setCriterion, setChannelNorm, setGranularity } = controls;
-export const { startStudio, switchDemoModel, importModelFiles, importModelUrl } = modelLoading(context, pump);
+const loading = modelLoading(context, pump);
+export const { startStudio, switchDemoModel, importModelUrl } = loading;
+/** A drop of model files; an encrypted one asks for its passphrase first. */
+export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, loading.importModelFiles);
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);

@@ -1,7 +1,7 @@
 // The typed contract between the page and the worker. The page imports its types and three plain
 // constants (BACKEND_ORDER, GRANULARITIES, CRITERIA), so this module runs in the page: it imports
 // core modules for their types only (`import type`, erased at build), never tfjs, and runs nothing at
-// import time but those constants. Types the core already defines are taken from there.
+// import time but those constants (and ENCRYPTED_FILE_MAGIC). Types the core already defines are taken from there.
 import type { LayerStats, ModelStats } from '../core/graph/summary';
 import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
@@ -272,6 +272,19 @@ export type ExportSizes = ModelSizes;
 export interface ExportRequest {
   precision: ExportPrecision;
   format: ExportFormat;
+  /**
+   * Seal the export with a passphrase (PBKDF2-SHA256 + AES-256-GCM, core/secure/encryptedFile.ts):
+   * the download is one `.enc` file holding the .zip (loose files are zipped first).
+   */
+  encrypt?: { passphrase: string };
+}
+
+/** The first bytes of a file the studio encrypted (core/secure/encryptedFile.ts ENCRYPTED_MAGIC): the page sniffs them to ask for a passphrase. */
+export const ENCRYPTED_FILE_MAGIC = 'SCTR-ENC';
+
+/** How to open a drop: the passphrase of its encrypted file, when it holds one. */
+export interface ImportOptions {
+  passphrase?: string;
 }
 
 /** What the page downloads: one .zip, or the loose files (model.json first). */
@@ -325,7 +338,7 @@ export interface StudioEngineApi {
    * and measures it. Only when all of that worked does it replace the current model; a failure
    * rejects with a message naming the file and the problem and leaves everything as it was.
    */
-  importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback): Promise<BaselineResult>;
+  importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback, options?: ImportOptions): Promise<BaselineResult>;
   /** The same from a URL of a model JSON; shards are fetched relative to it. */
   importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult>;
   /** Evaluates the freshly loaded model on the whole held-out set; starts the history. */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
   BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
-  HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
+  HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -30,6 +30,8 @@ import { crossEntropyLoss } from '../core/train';
 import { finetuneRecipe, recipeLoss, watchTraining } from '../core/train/finetuneRecipe';
 import { ImportError, loadImportedModel, readModelFiles } from '../core/model/importFiles';
 import { exportBundle } from './exportBundle';
+import { requestToSeal, sealBundle } from './exportSealing';
+import { openSealedDrop, verifyImportedWeights } from './sealedImport';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
@@ -106,8 +108,12 @@ export class StudioEngine implements StudioEngineApi {
     });
   }
 
-  async importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback): Promise<BaselineResult> {
-    return this.jobs.run(jobId, onProgress, (control) => this.importFiles(files, 'file', control));
+  async importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback, options: ImportOptions = {}): Promise<BaselineResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      if (options.passphrase === undefined) return this.importFiles(files, 'file', control);
+      await control.checkpoint(0.01, 'Decrypting (deriving the key from the passphrase)');
+      return this.importFiles(await openSealedDrop(files, options.passphrase), 'file', control);
+    });
   }
 
   async importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult> {
@@ -121,6 +127,7 @@ export class StudioEngine implements StudioEngineApi {
   private async importFiles(files: ModelFile[], kind: 'file' | 'url', control: JobControl): Promise<BaselineResult> {
     await control.checkpoint(0.02, 'Checking the files');
     const imported = readModelFiles(files, { maxParams: MAX_IMPORT_PARAMS });
+    await verifyImportedWeights(imported);
     await control.checkpoint(0.1, `Loading ${imported.jsonPath}`);
     const model = await loadImportedModel(imported);
     let task: ModelTask | null = null;
@@ -206,10 +213,12 @@ export class StudioEngine implements StudioEngineApi {
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();
-      const bundle = await exportBundle({
+      const r = validateExportRequest(request);
+      let bundle = await exportBundle({
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), summary: () => this.summary(),
-      }, validateExportRequest(request), control);
+      }, requestToSeal(r), control);
+      if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }

@@ -14,6 +14,7 @@ import { ModelSourceNote } from './ModelSourceNote';
 import { ExportPanel } from './ExportPanel';
 import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
+import { PassphraseDialog } from './PassphraseDialog';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -56,6 +57,7 @@ export function App() {
         </div>
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
+      <PassphraseDialog />
       <footer className="footer">
         Everything runs in this tab: the model and the data never leave your device. Demo data: Fashion-MNIST by
         Zalando Research (MIT license).
