@@ -12,8 +12,9 @@ import type { Criterion } from '../core/prune/importance';
 import type { Granularity, PruneRequest, PruneResult } from '../core/prune/pruneRequest';
 import type { SparsityTarget } from '../core/prune/unstructured';
 import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecipe';
+import type { SessionInfo } from '../core/session/sessionStore';
 
-export type { Criterion, FinetuneOptions, Granularity, TrainProgress };
+export type { Criterion, FinetuneOptions, Granularity, SessionInfo, TrainProgress };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -327,6 +328,44 @@ export interface LayerDetail {
   kernels: KernelDetail[];
 }
 
+/** The page's side of a saved session (sliders, undo/redo, the fine-tune curves): plain data the engine stores as it is. */
+export type PageSessionState = unknown;
+
+/** The history's memory: what its steps hold now, against the budget (bytes). */
+export interface HistoryBudget {
+  used: number;
+  limit: number;
+}
+
+export interface AutosaveResult {
+  /** The session as saved; null when there was nothing to save yet (only the original model). */
+  saved: SessionInfo | null;
+  budget: HistoryBudget;
+  /** ms the save took in the worker (serialising and writing). */
+  ms: number;
+  /** Why it was not saved (a full disk: how much is used and what to delete); the studio goes on in memory. */
+  error?: string;
+}
+
+export interface SessionList {
+  sessions: SessionInfo[];
+  /** Bytes every saved session takes on disk. */
+  bytesOnDisk: number;
+  /** The session the current model is saved as, if it has been saved. */
+  current: string | null;
+}
+
+/** A saved session opened again: the model, its whole history and the page's state as they were saved. */
+export interface RestoredSession {
+  info: SessionInfo;
+  summary: ModelSummary;
+  baseline: EvalResult;
+  history: HistoryPoint[];
+  currentId: number;
+  pageState: PageSessionState;
+  budget: HistoryBudget;
+}
+
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
   init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport>;
@@ -384,6 +423,18 @@ export interface StudioEngineApi {
   benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback): Promise<{
     backend: BackendName; plainMedianMs: number; maskedMedianMs: number; ratio: number; steps: number;
   }>;
+  /**
+   * Saves the session (model, every step, current step, `pageState`) to IndexedDB, off the page's
+   * thread. Not queued as a job: it reads the history as it is now. Never throws for a full disk: the
+   * result says why it was not saved.
+   */
+  autosave(pageState: PageSessionState): Promise<AutosaveResult>;
+  /** Saved sessions, newest first, with their size on disk. */
+  listSessions(): Promise<SessionList>;
+  renameSession(id: string, name: string): Promise<SessionInfo>;
+  deleteSession(id: string): Promise<void>;
+  /** Opens a saved session: the current model is replaced only when all of it was read and rebuilt. */
+  openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */

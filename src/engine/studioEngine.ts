@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
   BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
-  HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
+  AutosaveResult, HistoryPoint, ImportOptions, LayerDetail, PageSessionState, RestoredSession, SessionInfo, SessionList, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -32,6 +32,8 @@ import { ImportError, loadImportedModel, readModelFiles } from '../core/model/im
 import { exportBundle } from './exportBundle';
 import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
+import { browserSessionStore, historyBudget, SessionAutosave, type SessionStoreFactory } from './sessionAutosave';
+import { restoreSession } from './sessionRestore';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
@@ -40,6 +42,8 @@ import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './t
 export interface EngineDependencies {
   assets?: AssetReader;
   tasks?: TaskFactory;
+  /** Where sessions are saved; default IndexedDB (none in Node unless a test gives one). */
+  sessions?: SessionStoreFactory;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -60,10 +64,12 @@ export class StudioEngine implements StudioEngineApi {
   private readonly jobs = new JobRegistry();
   private readonly demo: DemoAssets;
   private readonly tasks: TaskFactory;
+  private readonly saver: SessionAutosave;
 
   constructor(private readonly candidates: BackendCandidate[], dependencies: EngineDependencies = {}) {
     this.demo = new DemoAssets(dependencies.assets ?? FETCH_ASSETS, (path) => new URL(path, this.baseUrl).href);
     this.tasks = dependencies.tasks ?? chooseTask;
+    this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
   }
 
   async init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport> {
@@ -141,7 +147,7 @@ export class StudioEngine implements StudioEngineApi {
         labels: imported.labels, fixes: imported.fixes, warnings: imported.warnings,
       };
       const session = await PruningSession.start(model, sessionHooks(task), live);
-      this.models.replace({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session });
+      this.models.replace({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session, baseline });
       return { baseline, point: session.current, summary: await this.summary() };
     } catch (e) {
       task?.dispose();
@@ -164,6 +170,7 @@ export class StudioEngine implements StudioEngineApi {
       const { loaded, model } = this.models.requireUnmeasured();
       const { baseline, live } = await loaded.task.baseline(model, control);
       const session = await this.models.startSession(live);
+      loaded.baseline = baseline;
       return { baseline, ...(await this.step(session.current)) };
     });
   }
@@ -322,6 +329,47 @@ export class StudioEngine implements StudioEngineApi {
         disposeModel(plain);
         disposeModel(masked);
       }
+    });
+  }
+
+  async autosave(pageState: PageSessionState): Promise<AutosaveResult> {
+    return this.saver.autosave(this.models.peek(), pageState);
+  }
+
+  async listSessions(): Promise<SessionList> {
+    const store = await this.saver.store();
+    return { sessions: await store.list(), bytesOnDisk: await store.sizeOnDisk(), current: this.models.peek()?.saved?.id ?? null };
+  }
+
+  async renameSession(id: string, name: string): Promise<SessionInfo> {
+    const clean = String(name).trim().slice(0, 120);
+    if (!clean) throw new Error('A session needs a name');
+    const saved = this.models.peek()?.saved;
+    if (saved?.id === id) saved.name = clean;
+    return (await this.saver.store()).rename(id, clean);
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.saver.idle();
+    const loaded = this.models.peek();
+    // The current model's work is saved afresh at its next step.
+    if (loaded?.saved?.id === id) loaded.saved = undefined;
+    await (await this.saver.store()).delete(id);
+  }
+
+  async openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      await control.checkpoint(0, 'Reading the saved session');
+      await this.saver.idle();
+      const { info, snapshot } = await this.saver.load(String(id));
+      await control.checkpoint(0.2, 'Rebuilding the model');
+      const loaded = await restoreSession(snapshot, info, (model, origin) => this.tasks(model, this.demoData(), origin), control);
+      this.models.replace(loaded);
+      const session = loaded.session!;
+      return {
+        info, summary: await this.summary(), baseline: loaded.baseline!, history: session.history(), currentId: session.current.id,
+        pageState: snapshot.settings, budget: historyBudget(loaded),
+      };
     });
   }
 
