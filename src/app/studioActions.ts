@@ -14,6 +14,7 @@ import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 import { encryptedOpen } from './actions/encryptedOpen';
+import { sessionActions } from './actions/sessions';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 const context: ActionContext = { bridge: new EngineBridge(studioEvents(store)), store };
@@ -29,7 +30,16 @@ export function dismissError() {
 export const { restorePoint, undo, redo } = history;
 export const { setGlobalSparsity, setLayerSparsity, setCriterion, setChannelNorm, setGranularity } = controls;
 const loading = modelLoading(context, pump);
-export const { startStudio, switchDemoModel, importModelUrl } = loading;
+const sessions = sessionActions(context, pump);
+sessions.watch(useStudio.subscribe);
+export const { switchDemoModel, importModelUrl } = loading;
+export const { openSession, dismissRestore, renameSession, deleteSession } = sessions;
+
+/** Starts the engine with the first demo, and offers the newest saved session meanwhile. */
+export function startStudio(...args: Parameters<typeof loading.startStudio>): Promise<void> {
+  void sessions.offerRestore();
+  return loading.startStudio(...args);
+}
 /** A drop of model files; an encrypted one asks for its passphrase first. */
 export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, loading.importModelFiles);
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);

@@ -15,6 +15,8 @@ import { ExportPanel } from './ExportPanel';
 import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
 import { PassphraseDialog } from './PassphraseDialog';
+import { RestoreOffer } from './RestoreOffer';
+import { SessionsList } from './SessionsList';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -40,6 +42,7 @@ export function App() {
       <StatusAnnouncer />
       <main className="main">
         <ErrorBanner />
+        <RestoreOffer />
         <JobProgressBar />
         <MetricCards />
         <ModelSourceNote />
@@ -55,6 +58,7 @@ export function App() {
           <ExportPanel />
           <ComparePanel />
         </div>
+        <SessionsList />
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
       <PassphraseDialog />
