@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendReport, ChannelNorm, HistoryBudget, SessionInfo, SessionList, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendName, BackendReport, ChannelNorm, HistoryBudget, SessionInfo, SessionList, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -63,6 +63,8 @@ export interface StudioState {
   autosave: { state: 'saving' | 'saved' | 'error'; steps: number; savedAt: number | null; ms: number } | null;
   /** The history's memory against its budget. */
   budget: HistoryBudget | null;
+  /** The last recovery from a crashed engine: what happened, in words, and how long it took. */
+  recovery: { note: string; reason: string; backend: BackendName; step: number | null; interrupted: string | null; ms: number } | null;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -94,6 +96,7 @@ export const initialStudioState = (): StudioState => ({
   restoreOffer: null,
   autosave: null,
   budget: null,
+  recovery: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

@@ -368,7 +368,10 @@ export interface RestoredSession {
 
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
-  init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport>;
+  /** `testHooks` (the page's `?testhooks=1`) lets testFault work; it refuses otherwise. */
+  init(options: { baseUrl: string; backend?: BackendRequest | null; testHooks?: boolean }): Promise<BackendReport>;
+  /** Test hooks only: crash the worker (uncaught error, unhandled rejection, close) or lose the GPU device. */
+  testFault(fault: 'throw' | 'reject' | 'exit' | 'lose-device'): Promise<void>;
   demoCatalog(): Promise<DemoCatalog>;
   /** Loads a demo model (and the demo data on first use); returns its summary. */
   loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary>;

@@ -34,6 +34,7 @@ import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
 import { browserSessionStore, historyBudget, SessionAutosave, type SessionStoreFactory } from './sessionAutosave';
 import { restoreSession } from './sessionRestore';
+import { crashWorker, injectFault, watchDeviceLoss, type TestFault } from './deviceLoss';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
@@ -72,10 +73,22 @@ export class StudioEngine implements StudioEngineApi {
     this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
   }
 
-  async init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport> {
+  private testHooks = false;
+
+  async init(options: { baseUrl: string; backend?: BackendRequest | null; testHooks?: boolean }): Promise<BackendReport> {
     this.baseUrl = options.baseUrl;
-    if (!this.backend) this.backend = await chooseBackend(this.candidates, options.backend ?? null);
+    this.testHooks = options.testHooks === true;
+    if (!this.backend) {
+      this.backend = await chooseBackend(this.candidates, options.backend ?? null);
+      // A lost device is a crash: the page restarts the worker and restores the last saved step.
+      watchDeviceLoss(this.backend.active, crashWorker);
+    }
     return this.backend;
+  }
+
+  async testFault(fault: TestFault): Promise<void> {
+    if (!this.testHooks) throw new Error('Test hooks are off: open the studio with ?testhooks=1');
+    injectFault(fault, this.backend?.active ?? 'cpu');
   }
 
   async demoCatalog(): Promise<DemoCatalog> {

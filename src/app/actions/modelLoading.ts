@@ -8,7 +8,7 @@ import type { PrunePump } from './prunePump';
 
 export interface ModelLoading {
   /** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
-  startStudio(forcedBackend: BackendRequest | null, modelUrl?: string | null): Promise<void>;
+  startStudio(forcedBackend: BackendRequest | null, modelUrl?: string | null, options?: { testHooks?: boolean }): Promise<void>;
   switchDemoModel(id: string): Promise<void>;
   /**
    * Opens the user's model files. The engine swaps the model only when everything worked: a failure
@@ -60,10 +60,10 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
     await open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
   };
 
-  async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null) {
+  async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null, { testHooks = false } = {}) {
     try {
       const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
-      const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;
+      const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend, testHooks })).result;
       store.set({ backend });
       const catalog = await bridge.run((engine) => engine.demoCatalog()).result;
       store.set({ catalog });

@@ -16,6 +16,7 @@ import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
 import { PassphraseDialog } from './PassphraseDialog';
 import { RestoreOffer } from './RestoreOffer';
+import { RecoveryNote } from './RecoveryNote';
 import { SessionsList } from './SessionsList';
 
 export function App() {
@@ -42,6 +43,7 @@ export function App() {
       <StatusAnnouncer />
       <main className="main">
         <ErrorBanner />
+        <RecoveryNote />
         <RestoreOffer />
         <JobProgressBar />
         <MetricCards />

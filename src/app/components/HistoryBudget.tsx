@@ -15,7 +15,7 @@ export function HistoryBudget() {
       title="Memory the history's steps hold in this tab (weights of starting points, masks of prune steps), against the budget">
       <span className="muted">History in memory: {budget ? `${formatBytes(used)} of ${formatBytes(limit)}` : '—'}</span>
       <span className="budget-bar" aria-hidden="true"><span className={`budget-fill${used > limit ? ' over' : ''}`} style={{ width: `${fraction * 100}%` }} /></span>
-      <span className="muted" data-testid="autosave" data-state={autosave?.state ?? 'idle'} data-steps={autosave?.steps ?? 0} aria-live="polite">
+      <span className="muted" data-testid="autosave" data-state={autosave?.state ?? 'idle'} data-steps={autosave?.steps ?? 0} data-ms={autosave ? Math.round(autosave.ms) : 0} aria-live="polite">
         {!autosave ? 'Saved after the first step' : autosave.state === 'saving' ? 'Saving…'
           : autosave.state === 'error' ? 'Not saved (see the message above)'
           : autosave.savedAt ? `Saved ${clockTime(autosave.savedAt)} (${autosave.steps} steps, ${formatMs(autosave.ms)})` : 'Saved after the first step'}
