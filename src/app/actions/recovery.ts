@@ -72,7 +72,7 @@ export function recovery({ bridge, store }: ActionContext, deps: RecoveryDeps) {
       const where = restored
         ? `the session was restored at ${step === 0 ? 'the original model' : `step ${step}`} of ${s.history.length - 1}`
         : `nothing had been saved yet, so the demo model was opened again`;
-      const lost = interrupted ? ` "${interrupted}" was interrupted: start it again.` : '';
+      const lost = interrupted ? ` The job that was running (at "${interrupted}") was interrupted: start it again.` : '';
       store.set({
         recovery: { note: `The engine stopped (${reason}). It was restarted${fellBack}, and ${where}.${lost}`, reason, backend: report.active, step, interrupted, ms: performance.now() - t0 },
       });
