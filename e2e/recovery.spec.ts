@@ -81,3 +81,25 @@ test('the worker ends during a fine-tune: the job is reported as interrupted; a 
   expect(await history()).toEqual(saved);
   await keepScreenshot(page, test.info(), 'interrupted');
 });
+
+test('a lost WebGL context: the worker is restarted and the saved step comes back', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const gl = await browser.newPage();
+  const glErrors = collectPageErrors(gl);
+  await gl.goto('./?backend=webgl&testhooks=1');
+  await waitForDemoReady(gl, 240_000);
+  await gl.getByTestId('global-sparsity').fill('60');
+  await expect(gl.locator('[data-testid="history-point"]')).toHaveCount(2, { timeout: 120_000 });
+  await expect(gl.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
+  await expect(gl.getByTestId('autosave')).toHaveAttribute('data-steps', '2', { timeout: 30_000 });
+  const nonzero = await numberAttr(gl, 'model-nonzero');
+  await gl.evaluate(() => (window as unknown as { __secateurTest: { fault(k: string): Promise<void> } }).__secateurTest.fault('lose-device'));
+  const note = gl.getByTestId('recovery');
+  await expect(note).toContainText('the WebGL context was lost', { timeout: 240_000 });
+  await expect(gl.getByTestId('status')).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
+  await expect(note).toHaveAttribute('data-backend', 'webgl');
+  await expect(gl.locator('[data-testid="history-point"]')).toHaveCount(2);
+  expect(await numberAttr(gl, 'model-nonzero')).toBe(nonzero);
+  expect(glErrors).toEqual([]);
+  await gl.close();
+});
