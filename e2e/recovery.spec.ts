@@ -82,8 +82,9 @@ test('the worker ends during a fine-tune: the job is reported as interrupted; a 
   await keepScreenshot(page, test.info(), 'interrupted');
 });
 
+// WebGL on SwiftShader is slow to start here (minutes on a busy 2-core machine): a generous limit.
 test('a lost WebGL context: the worker is restarted and the saved step comes back', async ({ browser }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(540_000);
   const gl = await browser.newPage();
   const glErrors = collectPageErrors(gl);
   await gl.goto('./?backend=webgl&testhooks=1');
