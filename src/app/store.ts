@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendReport, ChannelNorm, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendName, BackendReport, ChannelNorm, HistoryBudget, SessionInfo, SessionList, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -53,6 +53,18 @@ export interface StudioState {
   /** The last sensitivity scan (of the starting point named in it) and the last plan. */
   scan: SensitivityView | null;
   plan: PlanResult | null;
+  /** An encrypted drop waiting for its passphrase: the sealed file's name, and the last try's error. */
+  unlock: { file: string; error: string | null } | null;
+  /** Saved sessions (newest first) and what they take on disk. */
+  sessions: SessionList | null;
+  /** The saved session offered for restore at start (the newest), until restored or dismissed. */
+  restoreOffer: SessionInfo | null;
+  /** The last autosave: 'saving' while one runs, 'saved' with the steps written, 'error' when the disk was full. */
+  autosave: { state: 'saving' | 'saved' | 'error'; steps: number; savedAt: number | null; ms: number } | null;
+  /** The history's memory against its budget. */
+  budget: HistoryBudget | null;
+  /** The last recovery from a crashed engine: what happened, in words, and how long it took. */
+  recovery: { note: string; reason: string; backend: BackendName; step: number | null; interrupted: string | null; ms: number } | null;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -79,6 +91,12 @@ export const initialStudioState = (): StudioState => ({
   compare: null,
   scan: null,
   plan: null,
+  unlock: null,
+  sessions: null,
+  restoreOffer: null,
+  autosave: null,
+  budget: null,
+  recovery: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

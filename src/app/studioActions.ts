@@ -13,9 +13,17 @@ import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
+import { encryptedOpen } from './actions/encryptedOpen';
+import { sessionActions } from './actions/sessions';
+import { recovery } from './actions/recovery';
+import { installTestHooks as installFaultHooks } from './actions/testHooks';
+import type { BackendRequest } from '../engine/api';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
-const context: ActionContext = { bridge: new EngineBridge(studioEvents(store)), store };
+// A crashed worker is restarted by the bridge; `recover` (set below) brings the session back.
+let recover: (reason: string, interrupted: string | null) => Promise<void> = async () => {};
+const events = { ...studioEvents(store), onWorkerCrash: (reason: string, interrupted: string | null) => void recover(reason, interrupted) };
+const context: ActionContext = { bridge: new EngineBridge(events), store };
 
 const history = historyActions(context);
 const pump = prunePump(context, history);
@@ -27,7 +35,25 @@ export function dismissError() {
 
 export const { restorePoint, undo, redo } = history;
 export const { setGlobalSparsity, setLayerSparsity, setCriterion, setChannelNorm, setGranularity } = controls;
-export const { startStudio, switchDemoModel, importModelFiles, importModelUrl } = modelLoading(context, pump);
+const loading = modelLoading(context, pump);
+const sessions = sessionActions(context, pump);
+sessions.watch(useStudio.subscribe);
+export const { switchDemoModel, importModelUrl } = loading;
+export const { openSession, dismissRestore, renameSession, deleteSession } = sessions;
+
+const start = { backend: null as BackendRequest | null, testHooks: false };
+recover = recovery(context, { openSession: sessions.openSession, switchDemoModel: loading.switchDemoModel, start });
+
+/** Starts the engine with the first demo, and offers the newest saved session meanwhile. */
+export function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null, options: { testHooks?: boolean } = {}): Promise<void> {
+  Object.assign(start, { backend: forcedBackend, testHooks: options.testHooks ?? false });
+  void sessions.offerRestore();
+  return loading.startStudio(forcedBackend, modelUrl, options);
+}
+export const dismissRecovery = () => setStudio({ recovery: null });
+export const installTestHooks = () => installFaultHooks(context.bridge);
+/** A drop of model files; an encrypted one asks for its passphrase first. */
+export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, loading.importModelFiles);
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);

@@ -1,7 +1,7 @@
 // The typed contract between the page and the worker. The page imports its types and three plain
 // constants (BACKEND_ORDER, GRANULARITIES, CRITERIA), so this module runs in the page: it imports
 // core modules for their types only (`import type`, erased at build), never tfjs, and runs nothing at
-// import time but those constants. Types the core already defines are taken from there.
+// import time but those constants (and ENCRYPTED_FILE_MAGIC). Types the core already defines are taken from there.
 import type { LayerStats, ModelStats } from '../core/graph/summary';
 import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
@@ -12,8 +12,9 @@ import type { Criterion } from '../core/prune/importance';
 import type { Granularity, PruneRequest, PruneResult } from '../core/prune/pruneRequest';
 import type { SparsityTarget } from '../core/prune/unstructured';
 import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecipe';
+import type { SessionInfo } from '../core/session/sessionStore';
 
-export type { Criterion, FinetuneOptions, Granularity, TrainProgress };
+export type { Criterion, FinetuneOptions, Granularity, SessionInfo, TrainProgress };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -272,6 +273,19 @@ export type ExportSizes = ModelSizes;
 export interface ExportRequest {
   precision: ExportPrecision;
   format: ExportFormat;
+  /**
+   * Seal the export with a passphrase (PBKDF2-SHA256 + AES-256-GCM, core/secure/encryptedFile.ts):
+   * the download is one `.enc` file holding the .zip (loose files are zipped first).
+   */
+  encrypt?: { passphrase: string };
+}
+
+/** The first bytes of a file the studio encrypted (core/secure/encryptedFile.ts ENCRYPTED_MAGIC): the page sniffs them to ask for a passphrase. */
+export const ENCRYPTED_FILE_MAGIC = 'SCTR-ENC';
+
+/** How to open a drop: the passphrase of its encrypted file, when it holds one. */
+export interface ImportOptions {
+  passphrase?: string;
 }
 
 /** What the page downloads: one .zip, or the loose files (model.json first). */
@@ -323,9 +337,50 @@ export interface LayerDetail {
   kernels: KernelDetail[];
 }
 
+/** The page's side of a saved session (sliders, undo/redo, the fine-tune curves): plain data the engine stores as it is. */
+export type PageSessionState = unknown;
+
+/** The history's memory: what its steps hold now, against the budget (bytes). */
+export interface HistoryBudget {
+  used: number;
+  limit: number;
+}
+
+export interface AutosaveResult {
+  /** The session as saved; null when there was nothing to save yet (only the original model). */
+  saved: SessionInfo | null;
+  budget: HistoryBudget;
+  /** ms the save took in the worker (serialising and writing). */
+  ms: number;
+  /** Why it was not saved (a full disk: how much is used and what to delete); the studio goes on in memory. */
+  error?: string;
+}
+
+export interface SessionList {
+  sessions: SessionInfo[];
+  /** Bytes every saved session takes on disk. */
+  bytesOnDisk: number;
+  /** The session the current model is saved as, if it has been saved. */
+  current: string | null;
+}
+
+/** A saved session opened again: the model, its whole history and the page's state as they were saved. */
+export interface RestoredSession {
+  info: SessionInfo;
+  summary: ModelSummary;
+  baseline: EvalResult;
+  history: HistoryPoint[];
+  currentId: number;
+  pageState: PageSessionState;
+  budget: HistoryBudget;
+}
+
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
-  init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport>;
+  /** `testHooks` (the page's `?testhooks=1`) lets testFault work; it refuses otherwise. */
+  init(options: { baseUrl: string; backend?: BackendRequest | null; testHooks?: boolean }): Promise<BackendReport>;
+  /** Test hooks only: crash the worker (uncaught error, unhandled rejection, close) or lose the GPU device. */
+  testFault(fault: 'throw' | 'reject' | 'exit' | 'lose-device'): Promise<void>;
   demoCatalog(): Promise<DemoCatalog>;
   /** Loads a demo model (and the demo data on first use); returns its summary. */
   loadDemoModel(jobId: number, id: string, onProgress?: ProgressCallback): Promise<ModelSummary>;
@@ -334,7 +389,7 @@ export interface StudioEngineApi {
    * and measures it. Only when all of that worked does it replace the current model; a failure
    * rejects with a message naming the file and the problem and leaves everything as it was.
    */
-  importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback): Promise<BaselineResult>;
+  importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback, options?: ImportOptions): Promise<BaselineResult>;
   /** The same from a URL of a model JSON; shards are fetched relative to it. */
   importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult>;
   /** Evaluates the freshly loaded model on the whole held-out set; starts the history. */
@@ -380,6 +435,18 @@ export interface StudioEngineApi {
   benchMaskedStep(jobId: number, options: { steps: number; warmup: number; batchSize: number }, onProgress?: ProgressCallback): Promise<{
     backend: BackendName; plainMedianMs: number; maskedMedianMs: number; ratio: number; steps: number;
   }>;
+  /**
+   * Saves the session (model, every step, current step, `pageState`) to IndexedDB, off the page's
+   * thread. Not queued as a job: it reads the history as it is now. Never throws for a full disk: the
+   * result says why it was not saved.
+   */
+  autosave(pageState: PageSessionState): Promise<AutosaveResult>;
+  /** Saved sessions, newest first, with their size on disk. */
+  listSessions(): Promise<SessionList>;
+  renameSession(id: string, name: string): Promise<SessionInfo>;
+  deleteSession(id: string): Promise<void>;
+  /** Opens a saved session: the current model is replaced only when all of it was read and rebuilt. */
+  openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */

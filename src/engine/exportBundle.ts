@@ -1,11 +1,13 @@
 // What an export hands the page: the current model's files at the chosen precision, loose or in one
-// .zip with a README and the JSON report (exportReport.ts), and the weight bytes raw and gzipped.
+// .zip with a README and the JSON report (exportReport.ts, with the weight files' SHA-256), and the
+// weight bytes raw and gzipped.
 import type * as tf from '@tensorflow/tfjs';
 import type { EvalResult, ExportBundle, ExportRequest, HistoryPoint, ModelSource, ModelSummary } from './api';
 import type { JobControl } from '../core/job';
 import { exportFileName, exportModelFiles, exportReadme, exportZip, weightFiles } from '../core/model/exportModel';
 import { gzipBytes } from '../core/metrics/sizes';
 import { exportReport } from './exportReport';
+import { weightIntegrity } from '../core/secure/weightIntegrity';
 import type { PruningSession } from './pruningSession';
 
 export interface ExportSubject {
@@ -38,7 +40,7 @@ export async function exportBundle(subject: ExportSubject, request: ExportReques
   const { name, point, recipe } = subject;
   const report = exportReport({
     name, precision, summary: await subject.summary(), point, original: subject.original, recipe, source: subject.source,
-    sizes: { weightBytes, weightGzipBytes },
+    sizes: { weightBytes, weightGzipBytes }, integrity: await weightIntegrity(weights),
   });
   const readme = exportReadme({ name, precision, sparsity: point.prunableSparsity, params: point.params, nonzero: point.nonzero, metric: point.metric, recipe });
   const fileName = exportFileName(name, point.prunableSparsity, precision, 'zip');

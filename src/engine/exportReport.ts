@@ -2,6 +2,7 @@
 // Plain data, stable keys: a CI script can read it to check a pruned model before shipping it.
 import type { EvalResult, HistoryPoint, ModelSource, ModelSummary, PruneSettings, StepKind } from './api';
 import type { Precision } from '../core/model/exportModel';
+import type { WeightIntegrity } from '../core/secure/weightIntegrity';
 
 export interface ExportReport {
   generator: 'Secateur';
@@ -13,6 +14,8 @@ export interface ExportReport {
   sizes: { weightBytes: number; weightGzipBytes: number };
   layers: { path: string; className: string; params: number; nonzero: number; sparsity: number }[];
   recipe: { kind: StepKind; label: string; settings: PruneSettings | null; metric: number }[];
+  /** SHA-256 of every weight file: re-opening the export checks them (core/secure/weightIntegrity.ts). */
+  integrity?: WeightIntegrity;
 }
 
 export function exportReport(input: {
@@ -24,6 +27,7 @@ export function exportReport(input: {
   recipe: { kind: StepKind; label: string; settings: PruneSettings | null; metric: EvalResult }[];
   source: ModelSource;
   sizes: { weightBytes: number; weightGzipBytes: number };
+  integrity?: WeightIntegrity;
 }): ExportReport {
   const { summary, point } = input;
   return {
@@ -40,5 +44,6 @@ export function exportReport(input: {
     sizes: input.sizes,
     layers: summary.prunable.map((l) => ({ path: l.path, className: l.className, params: l.params, nonzero: l.nonzero, sparsity: l.sparsity })),
     recipe: input.recipe.map((r) => ({ kind: r.kind, label: r.label, settings: r.settings, metric: r.metric.value })),
+    ...(input.integrity ? { integrity: input.integrity } : {}),
   };
 }

@@ -22,6 +22,10 @@ export interface LoadedModel {
   /** Set once the baseline is measured; until then `model` is the only copy. */
   session: PruningSession | null;
   model: tf.LayersModel | null;
+  /** The original model on the whole held-out set, once measured (what a saved session keeps). */
+  baseline?: EvalResult;
+  /** The saved session this model's work goes to (sessionAutosave.ts), once first saved or when opened from one. */
+  saved?: { id: string; name: string };
 }
 
 /** The session's metric and calibration data come from the model's task. */
@@ -40,6 +44,11 @@ export class ModelSlot {
     else if (this.current?.model) disposeModel(this.current.model);
     if (this.current && this.current.task !== next.task) this.current.task.dispose();
     this.current = next;
+  }
+
+  /** The loaded model, or null before the first one. */
+  peek(): LoadedModel | null {
+    return this.current;
   }
 
   require(): LoadedModel {

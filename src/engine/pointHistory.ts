@@ -13,6 +13,7 @@ import { disposeModel } from '../core/graph/disposeModel';
 import { float32GzipBytes } from '../core/metrics/sizes';
 import { applyMasks, restoreWeights, type MaskSet } from '../core/prune';
 import { modelView, type ModelView } from './modelView';
+import type { SessionStep } from '../core/session/sessionFormat';
 
 interface StoredPoint {
   view: HistoryPoint;
@@ -50,6 +51,49 @@ export class PointHistory {
     history.points.set(id, { view, baseId: id, state });
     history.currentId = id;
     return history;
+  }
+
+  /**
+   * A saved session's history back in memory, the live model built for `currentId`. The steps are
+   * what snapshot() gave (views, states, masks, channel plans), oldest first, the original first.
+   */
+  static async restore(steps: readonly SessionStep[], currentId: number): Promise<PointHistory> {
+    const original = steps[0];
+    if (!original?.state || original.id !== original.baseId) throw new Error('The saved session has no original model; it cannot be restored.');
+    const history = new PointHistory(await buildModel(original.state));
+    for (const step of steps) {
+      const view = step.view as HistoryPoint;
+      if (typeof view !== 'object' || view === null || view.id !== step.id || !(step.state || step.masks || step.channelPlan || step.baseId !== step.id)) {
+        throw new Error(`The saved session's step ${step.id} is damaged; it cannot be restored.`);
+      }
+      history.points.set(step.id, { view, baseId: step.baseId, state: step.state, masks: step.masks, channelPlan: step.channelPlan });
+    }
+    for (const step of steps) history.point(step.baseId);
+    history.nextId = Math.max(...steps.map((p) => p.id)) + 1;
+    history.currentId = original.id;
+    await history.materialize(currentId);
+    history.makeCurrent(currentId);
+    return history;
+  }
+
+  /** Every point as a saved session's steps (payloads shared, not copied: they never change), and the current one. */
+  snapshot(): { currentId: number; steps: SessionStep[] } {
+    const steps = [...this.points.values()].map((p): SessionStep => ({
+      id: p.view.id, baseId: p.baseId, view: p.view,
+      ...(p.state ? { state: p.state } : {}), ...(p.masks ? { masks: p.masks } : {}), ...(p.channelPlan ? { channelPlan: p.channelPlan } : {}),
+    }));
+    return { currentId: this.currentId, steps };
+  }
+
+  /** Bytes the history's payloads take in memory: starting points' weights and topology, masks (a byte per weight), channel plans. */
+  memoryBytes(): number {
+    let n = 0;
+    for (const p of this.points.values()) {
+      if (p.state) n += p.state.topology.length + Object.values(p.state.weights).reduce((k, w) => k + w.values.byteLength, 0);
+      if (p.masks) n += Object.values(p.masks).reduce((k, m) => k + m.keep.byteLength, 0);
+      if (p.channelPlan) n += Object.values(p.channelPlan).reduce((k, keep) => k + keep.byteLength, 0);
+    }
+    return n;
   }
 
   get live(): tf.LayersModel {

@@ -68,6 +68,21 @@ export class PruningSession {
     return new PruningSession(await PointHistory.start(model, metric), hooks);
   }
 
+  /** A session over a restored history (PointHistory.restore); measured with `hooks` from now on. */
+  static resume(points: PointHistory, hooks: SessionHooks): PruningSession {
+    return new PruningSession(points, hooks);
+  }
+
+  /** The history as a saved session's steps, and the current one (PointHistory.snapshot). */
+  snapshot(): ReturnType<PointHistory['snapshot']> {
+    return this.points.snapshot();
+  }
+
+  /** Bytes the history holds in memory (PointHistory.memoryBytes). */
+  memoryBytes(): number {
+    return this.points.memoryBytes();
+  }
+
   get model(): tf.LayersModel {
     return this.points.live;
   }

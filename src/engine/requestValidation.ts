@@ -102,6 +102,9 @@ export function validatePlanRequest(r: PlanRequest): PlanRequest {
 export function validateExportRequest(r: ExportRequest): ExportRequest {
   if (!oneOf(PRECISIONS, r.precision)) throw new Error(`Unknown precision "${String(r.precision)}" (use float32, float16 or uint8)`);
   if (!oneOf(FORMATS, r.format)) throw new Error(`Unknown format "${String(r.format)}" (use zip or files)`);
+  if (r.encrypt !== undefined && (typeof r.encrypt !== 'object' || r.encrypt === null || typeof r.encrypt.passphrase !== 'string')) {
+    throw new Error('An encrypted export needs a passphrase (a string)');
+  }
   return r;
 }
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
   BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
-  HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
+  AutosaveResult, HistoryPoint, ImportOptions, LayerDetail, PageSessionState, RestoredSession, SessionInfo, SessionList, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -30,6 +30,11 @@ import { crossEntropyLoss } from '../core/train';
 import { finetuneRecipe, recipeLoss, watchTraining } from '../core/train/finetuneRecipe';
 import { ImportError, loadImportedModel, readModelFiles } from '../core/model/importFiles';
 import { exportBundle } from './exportBundle';
+import { requestToSeal, sealBundle } from './exportSealing';
+import { openSealedDrop, verifyImportedWeights } from './sealedImport';
+import { browserSessionStore, historyBudget, SessionAutosave, type SessionStoreFactory } from './sessionAutosave';
+import { restoreSession } from './sessionRestore';
+import { crashWorker, injectFault, watchDeviceLoss, type TestFault } from './deviceLoss';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
@@ -38,6 +43,8 @@ import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './t
 export interface EngineDependencies {
   assets?: AssetReader;
   tasks?: TaskFactory;
+  /** Where sessions are saved; default IndexedDB (none in Node unless a test gives one). */
+  sessions?: SessionStoreFactory;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -58,16 +65,30 @@ export class StudioEngine implements StudioEngineApi {
   private readonly jobs = new JobRegistry();
   private readonly demo: DemoAssets;
   private readonly tasks: TaskFactory;
+  private readonly saver: SessionAutosave;
 
   constructor(private readonly candidates: BackendCandidate[], dependencies: EngineDependencies = {}) {
     this.demo = new DemoAssets(dependencies.assets ?? FETCH_ASSETS, (path) => new URL(path, this.baseUrl).href);
     this.tasks = dependencies.tasks ?? chooseTask;
+    this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
   }
 
-  async init(options: { baseUrl: string; backend?: BackendRequest | null }): Promise<BackendReport> {
+  private testHooks = false;
+
+  async init(options: { baseUrl: string; backend?: BackendRequest | null; testHooks?: boolean }): Promise<BackendReport> {
     this.baseUrl = options.baseUrl;
-    if (!this.backend) this.backend = await chooseBackend(this.candidates, options.backend ?? null);
+    this.testHooks = options.testHooks === true;
+    if (!this.backend) {
+      this.backend = await chooseBackend(this.candidates, options.backend ?? null);
+      // A lost device is a crash: the page restarts the worker and restores the last saved step.
+      watchDeviceLoss(this.backend.active, crashWorker);
+    }
     return this.backend;
+  }
+
+  async testFault(fault: TestFault): Promise<void> {
+    if (!this.testHooks) throw new Error('Test hooks are off: open the studio with ?testhooks=1');
+    injectFault(fault, this.backend?.active ?? 'cpu');
   }
 
   async demoCatalog(): Promise<DemoCatalog> {
@@ -106,8 +127,12 @@ export class StudioEngine implements StudioEngineApi {
     });
   }
 
-  async importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback): Promise<BaselineResult> {
-    return this.jobs.run(jobId, onProgress, (control) => this.importFiles(files, 'file', control));
+  async importModel(jobId: number, files: ModelFile[], onProgress?: ProgressCallback, options: ImportOptions = {}): Promise<BaselineResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      if (options.passphrase === undefined) return this.importFiles(files, 'file', control);
+      await control.checkpoint(0.01, 'Decrypting (deriving the key from the passphrase)');
+      return this.importFiles(await openSealedDrop(files, options.passphrase), 'file', control);
+    });
   }
 
   async importModelUrl(jobId: number, url: string, onProgress?: ProgressCallback): Promise<BaselineResult> {
@@ -121,6 +146,7 @@ export class StudioEngine implements StudioEngineApi {
   private async importFiles(files: ModelFile[], kind: 'file' | 'url', control: JobControl): Promise<BaselineResult> {
     await control.checkpoint(0.02, 'Checking the files');
     const imported = readModelFiles(files, { maxParams: MAX_IMPORT_PARAMS });
+    await verifyImportedWeights(imported);
     await control.checkpoint(0.1, `Loading ${imported.jsonPath}`);
     const model = await loadImportedModel(imported);
     let task: ModelTask | null = null;
@@ -134,7 +160,7 @@ export class StudioEngine implements StudioEngineApi {
         labels: imported.labels, fixes: imported.fixes, warnings: imported.warnings,
       };
       const session = await PruningSession.start(model, sessionHooks(task), live);
-      this.models.replace({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session });
+      this.models.replace({ id: `file:${imported.name}`, name: imported.name, source, task, model: null, session, baseline });
       return { baseline, point: session.current, summary: await this.summary() };
     } catch (e) {
       task?.dispose();
@@ -159,6 +185,7 @@ export class StudioEngine implements StudioEngineApi {
       // The baseline decides which examples every step is measured on; the note says which.
       loaded.source = { ...loaded.source, metricNote: loaded.task.note };
       const session = await this.models.startSession(live);
+      loaded.baseline = baseline;
       return { baseline, ...(await this.step(session.current)) };
     });
   }
@@ -208,10 +235,12 @@ export class StudioEngine implements StudioEngineApi {
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();
-      const bundle = await exportBundle({
+      const r = validateExportRequest(request);
+      let bundle = await exportBundle({
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), summary: () => this.summary(),
-      }, validateExportRequest(request), control);
+      }, requestToSeal(r), control);
+      if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }
@@ -315,6 +344,47 @@ export class StudioEngine implements StudioEngineApi {
         disposeModel(plain);
         disposeModel(masked);
       }
+    });
+  }
+
+  async autosave(pageState: PageSessionState): Promise<AutosaveResult> {
+    return this.saver.autosave(this.models.peek(), pageState);
+  }
+
+  async listSessions(): Promise<SessionList> {
+    const store = await this.saver.store();
+    return { sessions: await store.list(), bytesOnDisk: await store.sizeOnDisk(), current: this.models.peek()?.saved?.id ?? null };
+  }
+
+  async renameSession(id: string, name: string): Promise<SessionInfo> {
+    const clean = String(name).trim().slice(0, 120);
+    if (!clean) throw new Error('A session needs a name');
+    const saved = this.models.peek()?.saved;
+    if (saved?.id === id) saved.name = clean;
+    return (await this.saver.store()).rename(id, clean);
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.saver.idle();
+    const loaded = this.models.peek();
+    // The current model's work is saved afresh at its next step.
+    if (loaded?.saved?.id === id) loaded.saved = undefined;
+    await (await this.saver.store()).delete(id);
+  }
+
+  async openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      await control.checkpoint(0, 'Reading the saved session');
+      await this.saver.idle();
+      const { info, snapshot } = await this.saver.load(String(id));
+      await control.checkpoint(0.2, 'Rebuilding the model');
+      const loaded = await restoreSession(snapshot, info, (model, origin) => this.tasks(model, this.demoData(), origin), control);
+      this.models.replace(loaded);
+      const session = loaded.session!;
+      return {
+        info, summary: await this.summary(), baseline: loaded.baseline!, history: session.history(), currentId: session.current.id,
+        pageState: snapshot.settings, budget: historyBudget(loaded),
+      };
     });
   }
 

@@ -1,20 +1,22 @@
 // Getting a model on screen: starting the engine with the first demo, switching demos, and opening
 // the user's files or a model URL. A new model starts every per-model state over.
 import * as Comlink from 'comlink';
-import type { BackendRequest, BaselineResult, ModelFile } from '../../engine/api';
+import type { BackendRequest, BaselineResult, ImportOptions, ModelFile } from '../../engine/api';
 import { DEFAULT_CONTROLS } from '../store';
 import { messageOf, reportError, type ActionContext } from './actionContext';
 import type { PrunePump } from './prunePump';
 
 export interface ModelLoading {
   /** Picks a backend, reads the demo catalog and opens the first demo model (then `modelUrl`, when given). */
-  startStudio(forcedBackend: BackendRequest | null, modelUrl?: string | null): Promise<void>;
+  startStudio(forcedBackend: BackendRequest | null, modelUrl?: string | null, options?: { testHooks?: boolean }): Promise<void>;
   switchDemoModel(id: string): Promise<void>;
   /**
    * Opens the user's model files. The engine swaps the model only when everything worked: a failure
    * shows its message and leaves the current model, its history and the sliders exactly as they were.
+   * With a passphrase (an encrypted drop) the bytes are copied, not transferred, so a retry can
+   * reuse them. Resolves to whether the model was opened.
    */
-  importModelFiles(files: ModelFile[]): Promise<void>;
+  importModelFiles(files: ModelFile[], options?: ImportOptions): Promise<boolean>;
   /** `?model=<url of a model.json>`: the same, fetched from that URL (shards relative to it). */
   importModelUrl(url: string): Promise<void>;
 }
@@ -35,29 +37,33 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
   }
 
   /** Runs an import; only its success replaces what is on screen. */
-  async function open(load: () => Promise<BaselineResult>) {
+  async function open(load: () => Promise<BaselineResult>): Promise<boolean> {
     store.set({ error: null });
     pump.cancelPending();
     try {
       const result = await load();
       showNewModel(result.summary.id, result);
+      return true;
     } catch (e) {
       reportError(store, e);
+      return false;
     }
   }
 
-  async function importModelFiles(files: ModelFile[]) {
-    if (store.get().fatal) return;
-    await open(() => bridge.run((engine, jobId, onProgress) =>
-      engine.importModel(jobId, Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer)), onProgress)).result);
+  async function importModelFiles(files: ModelFile[], options?: ImportOptions) {
+    if (store.get().fatal) return false;
+    const sent = options?.passphrase !== undefined ? files : Comlink.transfer(files, files.map((f) => f.bytes.buffer as ArrayBuffer));
+    return open(() => bridge.run((engine, jobId, onProgress) => engine.importModel(jobId, sent, onProgress, options)).result);
   }
 
-  const importModelUrl = (url: string) => open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
+  const importModelUrl = async (url: string) => {
+    await open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
+  };
 
-  async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null) {
+  async function startStudio(forcedBackend: BackendRequest | null, modelUrl: string | null = null, { testHooks = false } = {}) {
     try {
       const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
-      const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend })).result;
+      const backend = await bridge.run((engine) => engine.init({ baseUrl, backend: forcedBackend, testHooks })).result;
       store.set({ backend });
       const catalog = await bridge.run((engine) => engine.demoCatalog()).result;
       store.set({ catalog });

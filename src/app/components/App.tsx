@@ -14,6 +14,10 @@ import { ModelSourceNote } from './ModelSourceNote';
 import { ExportPanel } from './ExportPanel';
 import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
+import { PassphraseDialog } from './PassphraseDialog';
+import { RestoreOffer } from './RestoreOffer';
+import { RecoveryNote } from './RecoveryNote';
+import { SessionsList } from './SessionsList';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -39,6 +43,8 @@ export function App() {
       <StatusAnnouncer />
       <main className="main">
         <ErrorBanner />
+        <RecoveryNote />
+        <RestoreOffer />
         <JobProgressBar />
         <MetricCards />
         <ModelSourceNote />
@@ -54,8 +60,10 @@ export function App() {
           <ExportPanel />
           <ComparePanel />
         </div>
+        <SessionsList />
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
+      <PassphraseDialog />
       <footer className="footer">
         Everything runs in this tab: the model and the data never leave your device. Demo data: Fashion-MNIST by
         Zalando Research (MIT license).

@@ -3,6 +3,7 @@ import type { ExportFormat, ExportPrecision } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
 import { exportCurrent, measureSizes } from '../studioActions';
 import { formatBytes, formatPercent } from '../format';
+import './sessions.css';
 
 const PRECISIONS: { value: ExportPrecision; label: string; note: string }[] = [
   { value: 'float32', label: 'float32 (exact)', note: 'the weights as they are' },
@@ -18,6 +19,8 @@ export function ExportPanel() {
   const [precision, setPrecision] = useState<ExportPrecision>('float32');
   const [format, setFormat] = useState<ExportFormat>('zip');
   const [saved, setSaved] = useState<string[] | null>(null);
+  const [encrypt, setEncrypt] = useState(false);
+  const [passphrase, setPassphrase] = useState('');
   const point = useStudio(currentPoint);
   const sizes = useStudio((s) => (s.sizes && s.sizes.pointId === s.currentPointId ? s.sizes.sizes : null));
   const original = useStudio((s) => s.history.find((p) => p.kind === 'original') ?? null);
@@ -54,10 +57,11 @@ export function ExportPanel() {
           </select>
         </label>
         <button type="button" className="button primary" data-testid="export" disabled={!free || !point}
-          onClick={async () => setSaved(await exportCurrent({ precision, format }))}>
+          onClick={async () => setSaved(await exportCurrent({ precision, format, ...(encrypt ? { encrypt: { passphrase } } : {}) }))}>
           Download
         </button>
       </div>
+      <EncryptOption encrypt={encrypt} passphrase={passphrase} onEncrypt={setEncrypt} onPassphrase={setPassphrase} />
       <p className="muted small">
         {PRECISIONS.find((p) => p.value === precision)!.note}. {format === 'zip' ? 'The .zip holds model.json, the weight files, a README with a loading snippet and report.json (per-layer sparsity, metrics, the steps that made it).' : 'model.json and its weight files, downloaded one by one.'}
       </p>
@@ -85,6 +89,27 @@ export function ExportPanel() {
       )}
       {saved && saved.length > 0 && <p className="ok small" role="status">Saved {saved.join(', ')}.</p>}
     </section>
+  );
+}
+
+/** "Encrypt with a passphrase": the download becomes one sealed file the studio (or docs/decrypt-secateur.mjs) opens. */
+function EncryptOption({ encrypt, passphrase, onEncrypt, onPassphrase }: {
+  encrypt: boolean; passphrase: string; onEncrypt(v: boolean): void; onPassphrase(v: string): void;
+}) {
+  return (
+    <div className="export-seal">
+      <label>
+        <input type="checkbox" data-testid="export-encrypt" checked={encrypt} onChange={(e) => onEncrypt(e.target.checked)} />
+        Encrypt with a passphrase
+      </label>
+      {encrypt && (
+        <>
+          <input type="password" autoComplete="new-password" data-testid="export-passphrase" aria-label="Export passphrase" placeholder="passphrase"
+            value={passphrase} onChange={(e) => onPassphrase(e.target.value)} />
+          <span className="muted small">One .enc file (the .zip sealed with AES-256-GCM, key from PBKDF2-SHA256, 600,000 rounds); the passphrase is never stored.</span>
+        </>
+      )}
+    </div>
   );
 }
 

@@ -5,6 +5,7 @@ import { redo, restorePoint, undo } from '../studioActions';
 // recharts is most of the page's code: load it after the studio is up, not before.
 const HistoryChart = lazy(() => import('./HistoryChart').then((m) => ({ default: m.HistoryChart })));
 import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+import { HistoryBudget } from './HistoryBudget';
 
 /** Every applied step, oldest first; click one to make it current again. */
 export function HistoryPanel() {
@@ -34,6 +35,7 @@ export function HistoryPanel() {
             aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">↷ Redo</button>
         </span>
       </div>
+      <HistoryBudget />
       <Suspense fallback={<div className="history-chart chart-loading" />}>
         <HistoryChart />
       </Suspense>
