@@ -37,6 +37,8 @@ export async function restoreSession(snapshot: SessionSnapshot, info: SessionInf
       task = await makeTask(original, meta.source.kind === 'demo' ? 'demo' : 'import');
       // Fidelity compares with the original's outputs: measure them again (cheap: generated probes).
       if (task.metric === 'fidelity') await task.baseline(original, control);
+      // New steps are measured on the examples the saved ones were.
+      task.resumeLiveSet?.(history.original.metric.count);
     } finally {
       disposeModel(original);
     }

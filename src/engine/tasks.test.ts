@@ -29,4 +29,18 @@ describe('the live set: the examples every step is measured on', () => {
     expect({ value: step.value, count: step.count, subset: step.subset }).toEqual({ value: baseline.value, count: count, subset: false });
     model.dispose();
   });
+
+  it('a restored session measures new steps on the examples its saved points were measured on', async () => {
+    const count = 700;
+    const set: LabelledImages = {
+      images: new Uint8Array(count * 28 * 28), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, height: 28, width: 28, channels: 1,
+    };
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10 })] });
+    const task = new DemoTask(async () => set, count);
+    task.resumeLiveSet(count);
+    expect((await task.evaluate(model, UNCONTROLLED, true)).count).toBe(count);
+    task.resumeLiveSet(LIVE_SUBSET);
+    expect((await task.evaluate(model, UNCONTROLLED, true)).count).toBe(LIVE_SUBSET);
+    model.dispose();
+  });
 });

@@ -42,6 +42,11 @@ export interface ModelTask {
    * set when that pass was fast enough (`live` then equals `baseline`), else the first LIVE_SUBSET.
    */
   baseline(model: tf.LayersModel, control: JobControl): Promise<{ baseline: EvalResult; live: EvalResult }>;
+  /**
+   * A restored session: measure new steps on the `count` examples its saved points were measured on
+   * (the baseline that chose them is not run again). Tasks whose live set never varies ignore it.
+   */
+  resumeLiveSet?(count: number): void;
   /** On the live set (`subset` true) or the whole held-out set; `limit` caps the examples (a sensitivity scan's many evaluations). */
   evaluate(model: tf.LayersModel, control: JobControl, subset: boolean, limit?: number): Promise<EvalResult>;
   /** Calibration batches for the Taylor criterion on `model`; the caller disposes the tensors. */
@@ -96,6 +101,10 @@ export class DemoTask implements ModelTask {
     this.liveCount = liveSetSize(ms, r.count, live);
     if (this.liveCount === r.count) return { baseline, live: baseline };
     return { baseline, live: { metric: 'accuracy', subset: true, value: r.prefixCorrect[live] / live, count: live, ms: ms * (live / r.count) } satisfies EvalResult };
+  }
+
+  resumeLiveSet(count: number) {
+    this.liveCount = Math.max(1, Math.min(count, this.testCount));
   }
 
   async evaluate(model: tf.LayersModel, control: JobControl, subset: boolean, limit = Infinity): Promise<EvalResult> {

@@ -26,7 +26,7 @@ export function restoredOnScreen(r: RestoredSession): Partial<StudioState> {
   const controls = isObject(saved.controls) ? { ...DEFAULT_CONTROLS, ...(saved.controls as Partial<PruneControls>) } : DEFAULT_CONTROLS;
   const point = r.history.find((p) => p.id === r.currentId)!;
   return {
-    summary: r.summary, modelId: r.summary.id, baseline: r.baseline, current: point.kind === 'original' ? r.baseline : point.metric,
+    summary: r.summary, modelId: r.summary.id, baseline: r.baseline, current: point.metric,
     history: r.history, currentPointId: r.currentId, undo: stack(saved.undo), redo: stack(saved.redo), controls,
     training: isObject(saved.training) ? (saved.training as StudioState['training']) : null,
     error: null, sizes: null, compare: null, scan: null, plan: null, restoreOffer: null, budget: r.budget,
