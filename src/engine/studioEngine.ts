@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
+  BackendReport, BackendRequest, BaselineResult, ClusterRequest, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
   HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
@@ -33,6 +33,7 @@ import { exportBundle } from './exportBundle';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
+import { clusterOptions, describeClustering, validateClusterRequest } from './clustering';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -319,6 +320,14 @@ export class StudioEngine implements StudioEngineApi {
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  async cluster(jobId: number, request: ClusterRequest, onProgress?: ProgressCallback): Promise<StepResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const { session } = this.models.requireSession();
+      const r = validateClusterRequest(request, session.model);
+      return this.step(await session.cluster(clusterOptions(r, session.model), (clusters) => describeClustering(r, clusters), control));
+    });
   }
 
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {

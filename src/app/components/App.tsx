@@ -14,6 +14,7 @@ import { ModelSourceNote } from './ModelSourceNote';
 import { ExportPanel } from './ExportPanel';
 import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
+import { ClusterPanel } from './ClusterPanel';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -47,6 +48,7 @@ export function App() {
             <PrunePanel />
             <PlanPanel />
             <FinetunePanel />
+            <ClusterPanel />
           </div>
           <HistoryPanel />
         </div>
