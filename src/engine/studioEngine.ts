@@ -34,6 +34,7 @@ import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
 import { clusterOptions, describeClustering, validateClusterRequest } from './clustering';
+import { packedBundle, packedBytes } from './packedBundle';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -200,17 +201,22 @@ export class StudioEngine implements StudioEngineApi {
   async exportSizes(jobId: number, onProgress?: ProgressCallback): Promise<ExportSizes> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       await control.checkpoint(0, 'Encoding the weight files');
-      return modelSizes(this.models.liveModel());
+      const model = this.models.liveModel();
+      const sizes = await modelSizes(model);
+      await control.checkpoint(0.6, 'Packing the weights');
+      return { ...sizes, packed: await packedBytes(model) };
     });
   }
 
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();
-      const bundle = await exportBundle({
+      const subject = {
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), summary: () => this.summary(),
-      }, validateExportRequest(request), control);
+      };
+      const r = validateExportRequest(request);
+      const bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control) : await exportBundle(subject, r, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
   }
