@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ClusterInit, ClusterRequest } from '../../engine/api';
+import type { ClusterInit, ClusterRequest, PrunableLayer } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
 import { clusterWeights } from '../studioActions';
 
@@ -8,6 +8,8 @@ const INITS: { value: ClusterInit; label: string }[] = [
   { value: 'linear', label: 'Linear (evenly spaced)' },
   { value: 'density', label: 'Density (quantiles)' },
 ];
+
+const NO_LAYERS: readonly PrunableLayer[] = [];
 
 const validK = (k: number, allowZero = false) => Number.isInteger(k) && ((k >= 2 && k <= 256) || (allowZero && k === 0));
 
@@ -19,7 +21,7 @@ export function ClusterPanel() {
   const [k, setK] = useState(16);
   const [init, setInit] = useState<ClusterInit>('kmeans++');
   const [perLayer, setPerLayer] = useState<Record<string, string>>({});
-  const layers = useStudio((s) => s.summary?.prunable ?? []);
+  const layers = useStudio((s) => s.summary?.prunable ?? NO_LAYERS);
   const point = useStudio(currentPoint);
   const free = useStudio(canAct);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
