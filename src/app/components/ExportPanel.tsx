@@ -124,6 +124,7 @@ const PACKED_NOTE =
 function smaller(bytes: number, base: number): string {
   if (bytes <= 0) return 'empty';
   const r = base / bytes;
+  if (Math.abs(r - 1) < 0.05) return 'the original size';
   if (r < 1) return `${(1 / r).toFixed(1)}× larger`;
   return `${r >= 100 ? Math.round(r) : r.toFixed(1)}× smaller`;
 }
