@@ -137,7 +137,7 @@ function PackedRow({ bytes, chosen, base }: { bytes: number; chosen: boolean; ba
       <td className="num" colSpan={2}>
         {formatBytes(bytes)}
         {base ? <span className="muted"> ({smaller(bytes, base)} than the original float32)</span> : null}
-        <span className="muted"> · entropy-coded, no gzip needed</span>
+        <span className="muted"> · the whole model (architecture too), entropy-coded: no gzip needed</span>
       </td>
     </tr>
   );
