@@ -109,3 +109,24 @@ test('cluster at k = 16, fine-tune keeping the sharing, export packed, decode in
   expect(errors).toEqual([]);
   await page.close();
 });
+
+test('merge similar units is a channel criterion: it removes channels for real', async ({ browser }) => {
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`./${BACKEND_QUERY}`);
+  await waitForDemoReady(page);
+  const params = await numberAttr(page, 'model-params');
+  await expect(page.getByTestId('prune-criterion').locator('option[value="merge"]')).toHaveCount(0);
+  await page.getByTestId('prune-granularity').selectOption('channels');
+  await page.getByTestId('prune-criterion').selectOption('merge');
+  await page.getByTestId('global-sparsity').fill('25');
+  await expect(point(page, 1)).toHaveAttribute('aria-current', 'step', { timeout: 150_000 });
+  await idle(page);
+  await expect(point(page, 1)).toContainText('similar units merged');
+  expect(await numberAttr(page, 'model-params')).toBeLessThan(params);
+  // Back to unstructured: merging does not apply there, the criterion falls back to magnitude.
+  await page.getByTestId('prune-granularity').selectOption('unstructured');
+  await expect(page.getByTestId('prune-criterion')).toHaveValue('magnitude');
+  expect(errors).toEqual([]);
+  await page.close();
+});
