@@ -44,7 +44,8 @@ export function asksForNothing(c: PruneControls): boolean {
 /** The controls that produced a point (what the sliders show after a restore). */
 export function controlsOf(point: HistoryPoint, previous: PruneControls): PruneControls {
   // A fine-tuned model keeps the zeros it was trained with: the sliders stay where they were.
-  if (point.kind === 'finetune') return previous;
+  // A clustered one keeps them too (clustering is sparsity-preserving).
+  if (point.kind === 'finetune' || point.kind === 'cluster') return previous;
   const s = point.settings;
   if (!s) return { ...DEFAULT_CONTROLS, granularity: previous.granularity, criterion: previous.criterion, channelNorm: previous.channelNorm };
   const base = { granularity: s.granularity, criterion: s.criterion, channelNorm: s.channelNorm ?? previous.channelNorm };

@@ -12,6 +12,7 @@ import { finetuning } from './actions/finetuning';
 import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
+import { clustering } from './actions/clustering';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 import { encryptedOpen } from './actions/encryptedOpen';
 import { sessionActions } from './actions/sessions';
@@ -58,4 +59,5 @@ export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, rec
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
+export const { clusterWeights } = clustering(context, history, pump);
 export const installBenchHooks = () => installHooks(context.bridge);

@@ -9,12 +9,13 @@ import type { ModelSizes } from '../core/metrics/sizes';
 import type { Precision } from '../core/model/quantize';
 import type { ScanGranularity } from '../core/plan/sensitivity';
 import type { Criterion } from '../core/prune/importance';
+import type { ClusterInit } from '../core/compress/kmeans1d';
 import type { Granularity, PruneRequest, PruneResult } from '../core/prune/pruneRequest';
 import type { SparsityTarget } from '../core/prune/unstructured';
 import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecipe';
 import type { SessionInfo } from '../core/session/sessionStore';
 
-export type { Criterion, FinetuneOptions, Granularity, SessionInfo, TrainProgress };
+export type { ClusterInit, Criterion, FinetuneOptions, Granularity, SessionInfo, TrainProgress };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -77,7 +78,7 @@ export interface LayerSummary extends LayerStats {
 // so that one the core adds is a type error here until it is listed.
 const GRANULARITY_NAMES: Record<Granularity, true> = { unstructured: true, '2:4': true, '4:8': true, channels: true };
 export const GRANULARITIES: readonly Granularity[] = Object.keys(GRANULARITY_NAMES) as Granularity[];
-const CRITERION_NAMES: Record<Criterion, true> = { magnitude: true, random: true, taylor: true };
+const CRITERION_NAMES: Record<Criterion, true> = { magnitude: true, random: true, taylor: true, merge: true };
 export const CRITERIA: readonly Criterion[] = Object.keys(CRITERION_NAMES) as Criterion[];
 
 /** Fractions 0..1: of prunable weights (unstructured), or of channels (channels). Unused by 2:4 / 4:8. */
@@ -108,7 +109,12 @@ export interface PrunableLayer {
   channelLock: string | null;
   /** Why 2:4 / 4:8 does not apply to this layer; null when it does. */
   nmSkip: string | null;
+  /** Distinct values of its kernel (the most of any of its kernels); null when more than DISTINCT_LIMIT. */
+  distinct: number | null;
 }
+
+/** Distinct values are counted up to this many per kernel; past it the layer table says "more than". */
+export const DISTINCT_LIMIT = 1024;
 
 /** Where the loaded model came from and what it is measured on. */
 export interface ModelSource {
@@ -147,7 +153,20 @@ export interface ModelSummary extends Pick<ModelStats, 'inputShape' | 'outputSha
   prunable: PrunableLayer[];
 }
 
-export type StepKind = 'original' | 'prune' | 'finetune';
+/** 'cluster': the kernels' weights share k values each (weight clustering). */
+export type StepKind = 'original' | 'prune' | 'finetune' | 'cluster';
+
+/**
+ * Weight clustering of the current model: each prunable kernel keeps at most k shared values (the
+ * exact zero of pruned weights among them), found by 1-D k-means. Biases and BatchNorm stay as they are.
+ */
+export interface ClusterRequest {
+  /** Shared values per kernel, 2..256. */
+  k: number;
+  init: ClusterInit;
+  /** Layer path -> that layer's own k (overrides `k`); 0 leaves the layer as it is. */
+  perLayer?: Record<string, number>;
+}
 
 /** One applied step: what the history list, the chart and undo/redo read. Plain data. */
 export interface HistoryPoint {
@@ -265,10 +284,14 @@ export interface PlanResult {
 }
 
 export type ExportPrecision = Precision;
-export type ExportFormat = 'zip' | 'files';
+/** 'packed': one .secpak file (nonzero positions, shared-value indices, entropy-coded) in a .zip with its decoder. */
+export type ExportFormat = 'zip' | 'files' | 'packed';
 
-/** Bytes of the weight files at each precision, raw and gzipped, by actually encoding (and compressing) them. */
-export type ExportSizes = ModelSizes;
+/**
+ * Bytes of the weight files at each precision, raw and gzipped, by actually encoding (and compressing)
+ * them; `packed`: the whole model as one packed file (the export panel's sizes have it).
+ */
+export type ExportSizes = ModelSizes & { packed?: number };
 
 export interface ExportRequest {
   precision: ExportPrecision;
@@ -449,6 +472,11 @@ export interface StudioEngineApi {
   openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+  /**
+   * Clusters the current model's kernels (weight sharing, sparsity-preserving): a new step of kind
+   * 'cluster' that later prunes start from. Fine-tuning a clustered step keeps the sharing.
+   */
+  cluster(jobId: number, request: ClusterRequest, onProgress?: ProgressCallback): Promise<StepResult>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */
   layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail>;
 }

@@ -2,7 +2,9 @@
 // pruning view of every prunable layer (its channel group and what is kept, or why it is locked;
 // whether N:M applies). Plain data.
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelSummary, PrunableLayer } from './api';
+import { DISTINCT_LIMIT, type ModelSummary, type PrunableLayer } from './api';
+import { distinctUpTo } from '../core/compress/clusterModel';
+import { findVariable } from '../core/prune/masks';
 import type { ChannelPlan, DependencyGraph } from '../core/graph/dependencyGraph';
 import type { ModelCounts } from '../core/graph/macs';
 import { listPrunableTensors } from '../core/graph/prunable';
@@ -31,8 +33,21 @@ export async function modelView(model: tf.LayersModel, counts: ModelCounts, dep:
       macs: t.macs,
       nonzeroMacs: t.nonzeroMacs,
     },
-    prunable: prunableLayers(model, counts.layers, dep, plan),
+    prunable: prunableLayers(model, counts.layers, dep, plan, await distinctByLayer(model)),
   };
+}
+
+/** Layer path -> distinct values of its kernel (the most of its kernels), null past DISTINCT_LIMIT. */
+async function distinctByLayer(model: tf.LayersModel): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  for (const t of listPrunableTensors(model)) {
+    const v = findVariable(model, t.layerPath, t.weight);
+    if (!v) continue;
+    const n = distinctUpTo((await v.read().data()) as Float32Array, DISTINCT_LIMIT);
+    const prev = out.get(t.layerPath);
+    out.set(t.layerPath, prev === undefined ? n : prev === null || n === null ? null : Math.max(prev, n));
+  }
+  return out;
 }
 
 /** Before the original model is measured: the layer table alone, without MACs or the pruning view. */
@@ -46,7 +61,9 @@ export async function unmeasuredView(model: tf.LayersModel): Promise<ModelView> 
   };
 }
 
-function prunableLayers(model: tf.LayersModel, counts: ModelCounts['layers'], dep: DependencyGraph, plan: ChannelPlan | undefined): PrunableLayer[] {
+function prunableLayers(
+  model: tf.LayersModel, counts: ModelCounts['layers'], dep: DependencyGraph, plan: ChannelPlan | undefined, distinct: ReadonlyMap<string, number | null>,
+): PrunableLayer[] {
   const lockOf = new Map(dep.locked.map((l) => [l.path, l.reason]));
   const tensors = listPrunableTensors(model);
   const nmSkipOf = new Map<string, string>();
@@ -71,6 +88,7 @@ function prunableLayers(model: tf.LayersModel, counts: ModelCounts['layers'], de
       group: g ? { id: g.id, producers: [...g.producers], channels: g.channels, kept } : null,
       channelLock: g ? null : (lockOf.get(path) ?? dep.groups.find((x) => x.producers.includes(path))?.locked ?? 'its channels are not produced here'),
       nmSkip: nmSkipOf.get(path) ?? null,
+      distinct: distinct.get(path) ?? null,
     };
   });
 }

@@ -11,7 +11,8 @@ import { removeChannels } from '../core/graph/channelSurgery';
 import { countModel, type ModelCounts } from '../core/graph/macs';
 import { disposeModel } from '../core/graph/disposeModel';
 import { float32GzipBytes } from '../core/metrics/sizes';
-import { applyMasks, restoreWeights, type MaskSet } from '../core/prune';
+import { applyMasks, applyUnitMerges, restoreWeights, type MaskSet, type MergePlan } from '../core/prune';
+import type { ClusterSet } from '../core/compress/clusterModel';
 import { modelView, type ModelView } from './modelView';
 import type { SessionStep } from '../core/session/sessionFormat';
 
@@ -24,10 +25,14 @@ interface StoredPoint {
   /** Prune steps: what they add to their base. */
   masks?: MaskSet;
   channelPlan?: ChannelPlan;
+  /** Channels merged rather than removed: the merges made before the plan's removal. */
+  merges?: MergePlan;
+  /** Clustered starting points: each kernel's shared values and every weight's index (fine-tuning keeps them). */
+  clusters?: ClusterSet;
 }
 
 /** What a prune point adds to its starting point. */
-export type PruneContent = { masks: MaskSet } | { channelPlan: ChannelPlan };
+export type PruneContent = { masks: MaskSet } | { channelPlan: ChannelPlan; merges?: MergePlan };
 
 export class PointHistory {
   private readonly points = new Map<number, StoredPoint>();
@@ -66,7 +71,11 @@ export class PointHistory {
       if (typeof view !== 'object' || view === null || view.id !== step.id || !(step.state || step.masks || step.channelPlan || step.baseId !== step.id)) {
         throw new Error(`The saved session's step ${step.id} is damaged; it cannot be restored.`);
       }
-      history.points.set(step.id, { view, baseId: step.baseId, state: step.state, masks: step.masks, channelPlan: step.channelPlan });
+      const extras = (step.extras ?? {}) as { merges?: MergePlan; clusters?: ClusterSet };
+      history.points.set(step.id, {
+        view, baseId: step.baseId, state: step.state, masks: step.masks, channelPlan: step.channelPlan,
+        ...(extras.merges ? { merges: extras.merges } : {}), ...(extras.clusters ? { clusters: extras.clusters } : {}),
+      });
     }
     for (const step of steps) history.point(step.baseId);
     history.nextId = Math.max(...steps.map((p) => p.id)) + 1;
@@ -81,6 +90,7 @@ export class PointHistory {
     const steps = [...this.points.values()].map((p): SessionStep => ({
       id: p.view.id, baseId: p.baseId, view: p.view,
       ...(p.state ? { state: p.state } : {}), ...(p.masks ? { masks: p.masks } : {}), ...(p.channelPlan ? { channelPlan: p.channelPlan } : {}),
+      ...(p.merges || p.clusters ? { extras: { ...(p.merges ? { merges: p.merges } : {}), ...(p.clusters ? { clusters: p.clusters } : {}) } } : {}),
     }));
     return { currentId: this.currentId, steps };
   }
@@ -155,6 +165,7 @@ export class PointHistory {
     }
     await this.materialize(p.baseId);
     if (p.masks) applyMasks(this.liveModel, p.masks);
+    if (p.merges) await applyUnitMerges(this.liveModel, this.dependencyGraph(p.baseId), p.merges);
     if (p.channelPlan) this.swapLive((await removeChannels(this.liveModel, this.dependencyGraph(p.baseId), p.channelPlan)).model);
   }
 
@@ -162,6 +173,11 @@ export class PointHistory {
   makeCurrent(id: number): void {
     this.point(id);
     this.currentId = id;
+  }
+
+  /** The clusters of point `id` (the current one by default) when its kernels share values; else undefined. */
+  clustersOf(id = this.currentId): ClusterSet | undefined {
+    return this.point(id).clusters;
   }
 
   /** The starting point the current point prunes from. */
@@ -199,12 +215,15 @@ export class PointHistory {
     return view;
   }
 
-  /** The live model as a new current point that later prunes start from (after training or recalibration). */
-  async addStartingPoint(parentId: number, kind: StepKind, label: string, metric: EvalResult, t0: number): Promise<HistoryPoint> {
+  /**
+   * The live model as a new current point that later prunes start from (after training, recalibration
+   * or clustering); `clusters` when its kernels share values.
+   */
+  async addStartingPoint(parentId: number, kind: StepKind, label: string, metric: EvalResult, t0: number, clusters?: ClusterSet): Promise<HistoryPoint> {
     const id = this.nextId++;
     const state = await captureModel(this.liveModel);
     const view = await this.describe(id, parentId, id, kind, label, null, metric, [], performance.now() - t0);
-    this.points.set(id, { view, baseId: id, state });
+    this.points.set(id, { view, baseId: id, state, ...(clusters ? { clusters } : {}) });
     this.dependencies.set(id, buildDependencyGraph(this.liveModel));
     this.currentId = id;
     return view;

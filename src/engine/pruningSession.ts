@@ -14,10 +14,12 @@ import type { ScheduleGranularity } from '../core/train/finetuneRecipe';
 import { removeChannels } from '../core/graph/channelSurgery';
 import type { DependencyGraph } from '../core/graph/dependencyGraph';
 import { listPrunableTensors } from '../core/graph/prunable';
-import { applyMasks, computePruning, masksFromZeros, type Criterion, type TaylorOptions } from '../core/prune';
+import { applyMasks, applyUnitMerges, computePruning, masksFromZeros, type Criterion, type TaylorOptions } from '../core/prune';
 import type { ModelView } from './modelView';
 import { PointHistory } from './pointHistory';
 import { describeSettings } from './stepLabels';
+import { clusterModel, type ClusterModelOptions, type ClusterSet } from '../core/compress/clusterModel';
+import { clusterGradients } from '../core/compress/clusterTraining';
 
 /** What work on the starting point gets besides its model (see onStartingPoint). */
 export interface StartingPointContext {
@@ -130,11 +132,12 @@ export class PruningSession {
         granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm,
       }, settings.granularity === 'channels' ? h.dependencyGraph(baseId) : undefined));
       await control.checkpoint(0.2, 'Applying masks');
+      if (result.merges) await applyUnitMerges(h.live, result.dependencies!, result.merges);
       if (settings.granularity === 'channels') h.swapLive((await removeChannels(h.live, result.dependencies!, result.channelPlan!)).model);
       else applyMasks(h.live, result.masks);
       await control.checkpoint(0.3, 'Evaluating');
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.3));
-      const content = settings.granularity === 'channels' ? { channelPlan: result.channelPlan! } : { masks: result.masks };
+      const content = settings.granularity === 'channels' ? { channelPlan: result.channelPlan!, merges: result.merges } : { masks: result.masks };
       return h.addPrune(baseId, content, settings, describeSettings(settings), metric, result.skipped, t0);
     });
   }
@@ -149,12 +152,14 @@ export class PruningSession {
     const parentId = h.current.id;
     return h.rebuildingOnFailure(async () => {
       const masks = await masksFromZeros(h.live, listPrunableTensors(h.live));
+      // A clustered model trains its shared values: every weight stays in its cluster.
+      const clusters = h.clustersOf(parentId);
       await trainSteps(h.live, {
         batches: options.batch, steps: options.steps, optimizer: options.optimizer, masks, lossFn: options.lossFn, regularizer: options.regularizer,
-        control: progressBetween(control, 0, 0.9), onStep: options.onStep,
+        control: progressBetween(control, 0, 0.9), onStep: options.onStep, gradientTransform: clusters ? clusterGradients(clusters) : undefined,
       });
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.9));
-      return h.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
+      return h.addStartingPoint(parentId, 'finetune', clusters ? `${options.label}, shared values kept` : options.label, metric, t0, clusters);
     });
   }
 
@@ -195,6 +200,29 @@ export class PruningSession {
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.9));
       return h.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
     });
+  }
+
+  /**
+   * Clusters the current model's kernels (weight sharing); the result is a new starting point of kind
+   * 'cluster' that keeps its clusters, so a fine-tune from it trains the shared values. `label` names
+   * the step; it may read the clusters made.
+   */
+  async cluster(options: ClusterModelOptions, label: (clusters: ClusterSet) => string, control: JobControl): Promise<HistoryPoint> {
+    const t0 = performance.now();
+    const h = this.points;
+    const parentId = h.current.id;
+    return h.rebuildingOnFailure(async () => {
+      await control.checkpoint(0.05, 'Clustering weights');
+      const clusters = await clusterModel(h.live, options);
+      await control.checkpoint(0.4, 'Evaluating');
+      const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.4));
+      return h.addStartingPoint(parentId, 'cluster', label(clusters), metric, t0, clusters);
+    });
+  }
+
+  /** The current point's clusters when its kernels share values (a clustered step, or a fine-tune of one). */
+  clusters(): ClusterSet | undefined {
+    return this.points.clustersOf();
   }
 
   /**

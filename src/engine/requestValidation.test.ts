@@ -19,7 +19,8 @@ describe('validatePruneSettings', () => {
 
   it.each([
     [{ ...ok, granularity: '3:9' }, 'Unknown pruning granularity "3:9" (use unstructured, 2:4, 4:8, channels)'],
-    [{ ...ok, criterion: 'vibes' }, 'Unknown importance criterion "vibes" (use magnitude, random, taylor)'],
+    [{ ...ok, criterion: 'vibes' }, 'Unknown importance criterion "vibes" (use magnitude, random, taylor, merge)'],
+    [{ ...ok, granularity: 'unstructured', criterion: 'merge' }, 'The merge criterion merges whole units: choose the channels granularity'],
     [{ ...ok, channelNorm: 'l3' }, 'Unknown channel norm "l3" (use l1 or l2)'],
     [{ ...ok, target: { kind: 'global', sparsity: -0.1 } }, 'The global sparsity must be a fraction between 0 and 1, got -0.1'],
     [{ ...ok, target: { kind: 'global', sparsity: NaN } }, 'The global sparsity must be a fraction between 0 and 1, got NaN'],
@@ -53,7 +54,7 @@ describe('validateFinetuneOptions', () => {
     [{ ...ok, schedule: { ...ok.schedule!, final: 1 } }, 'The schedule\'s final sparsity must be between 0% and 100%, got 100%'],
     [{ ...ok, schedule: { ...ok.schedule!, rounds: 0 } }, 'The schedule needs 1 to 100 pruning rounds, got 0'],
     [{ ...ok, schedule: { ...ok.schedule!, granularity: 'channels' } }, 'A schedule prunes weights (unstructured, 2:4 or 4:8), not channels: remove channels first, then fine-tune'],
-    [{ ...ok, schedule: { ...ok.schedule!, criterion: 'merge' } }, 'Unknown importance criterion "merge" (use magnitude, random, taylor)'],
+    [{ ...ok, schedule: { ...ok.schedule!, criterion: 'merge' } }, 'The merge criterion merges whole units: choose the channels granularity'],
   ])('refuses %j', (o, message) => {
     expect(() => validateFinetuneOptions(bad(o))).toThrow(message);
   });
@@ -65,6 +66,7 @@ describe('scan, plan, export, restore', () => {
     expect(validateScanRequest(ok)).toBe(ok);
     expect(() => validateScanRequest(bad({ ...ok, granularity: '2:4' }))).toThrow('A sensitivity scan prunes weights or channels, not "2:4" (2:4 and 4:8 have no sparsity to choose)');
     expect(() => validateScanRequest(bad({ ...ok, criterion: 'x' }))).toThrow('Unknown criterion "x"');
+    expect(() => validateScanRequest({ ...ok, criterion: 'merge' })).toThrow('The merge criterion has no sensitivity scan (it pairs units instead of ranking them): scan with magnitude, then merge');
     expect(() => validateScanRequest(bad({ ...ok, channelNorm: 'max' }))).toThrow('Unknown channel norm "max" (use l1 or l2)');
   });
 
@@ -83,7 +85,7 @@ describe('scan, plan, export, restore', () => {
     const ok: ExportRequest = { precision: 'uint8', format: 'files' };
     expect(validateExportRequest(ok)).toBe(ok);
     expect(() => validateExportRequest(bad({ ...ok, precision: 'int4' }))).toThrow('Unknown precision "int4" (use float32, float16 or uint8)');
-    expect(() => validateExportRequest(bad({ ...ok, format: 'tar' }))).toThrow('Unknown format "tar" (use zip or files)');
+    expect(() => validateExportRequest(bad({ ...ok, format: 'tar' }))).toThrow('Unknown format "tar" (use zip, files or packed)');
   });
 
   it('history point ids', () => {

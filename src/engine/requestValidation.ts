@@ -3,12 +3,14 @@
 // values; these checks guard scripts, the CLI and stale clients that call the engine directly.
 import type * as tf from '@tensorflow/tfjs';
 import { walkLayers } from '../core/graph/layerPaths';
+import { MERGE_NEEDS_CHANNELS } from '../core/prune/importance';
+import { MERGE_HAS_NO_SCAN } from '../core/plan/sensitivity';
 import {
   CRITERIA, GRANULARITIES, type ChannelNorm, type ExportRequest, type FinetuneOptions, type PlanRequest, type PruneSettings, type ScanRequest,
 } from './api';
 
 const PRECISIONS = ['float32', 'float16', 'uint8'] as const;
-const FORMATS = ['zip', 'files'] as const;
+const FORMATS = ['zip', 'files', 'packed'] as const;
 const REGULARIZERS = ['l1', 'groupLasso', 'bnGamma'] as const;
 const SCHEDULE_GRANULARITIES = ['unstructured', '2:4', '4:8'] as const;
 
@@ -38,6 +40,7 @@ function checkBatchSize(n: number): void {
 export function validatePruneSettings(s: PruneSettings): PruneSettings {
   if (!oneOf(GRANULARITIES, s.granularity)) throw new Error(`Unknown pruning granularity "${String(s.granularity)}" (use ${GRANULARITIES.join(', ')})`);
   checkCriterion(s.criterion);
+  if (s.criterion === 'merge' && s.granularity !== 'channels') throw new Error(MERGE_NEEDS_CHANNELS);
   checkChannelNorm(s.channelNorm);
   if (s.target.kind === 'global') return { ...s, target: { kind: 'global', sparsity: fraction(s.target.sparsity, 'The global sparsity') } };
   const sparsity: Record<string, number> = {};
@@ -67,6 +70,7 @@ export function validateFinetuneOptions(o: FinetuneOptions): FinetuneOptions {
       throw new Error(`A schedule prunes weights (unstructured, 2:4 or 4:8), not ${String(granularity)}: remove channels first, then fine-tune`);
     }
     checkCriterion(criterion);
+    if (criterion === 'merge') throw new Error(MERGE_NEEDS_CHANNELS);
   }
   return o;
 }
@@ -76,6 +80,7 @@ export function validateScanRequest(r: ScanRequest): ScanRequest {
     throw new Error(`A sensitivity scan prunes weights or channels, not "${String(r.granularity)}" (2:4 and 4:8 have no sparsity to choose)`);
   }
   if (!oneOf(CRITERIA, r.criterion)) throw new Error(`Unknown criterion "${String(r.criterion)}"`);
+  if (r.criterion === 'merge') throw new Error(MERGE_HAS_NO_SCAN);
   checkChannelNorm(r.channelNorm);
   return r;
 }
@@ -101,7 +106,7 @@ export function validatePlanRequest(r: PlanRequest): PlanRequest {
 
 export function validateExportRequest(r: ExportRequest): ExportRequest {
   if (!oneOf(PRECISIONS, r.precision)) throw new Error(`Unknown precision "${String(r.precision)}" (use float32, float16 or uint8)`);
-  if (!oneOf(FORMATS, r.format)) throw new Error(`Unknown format "${String(r.format)}" (use zip or files)`);
+  if (!oneOf(FORMATS, r.format)) throw new Error(`Unknown format "${String(r.format)}" (use zip, files or packed)`);
   if (r.encrypt !== undefined && (typeof r.encrypt !== 'object' || r.encrypt === null || typeof r.encrypt.passphrase !== 'string')) {
     throw new Error('An encrypted export needs a passphrase (a string)');
   }

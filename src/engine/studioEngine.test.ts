@@ -164,4 +164,25 @@ describe('StudioEngine', () => {
     expect(Number.isFinite(plan.measuredMetric) && Number.isFinite(plan.uniform.metric)).toBe(true);
     expect(await weightBytes()).toEqual(dense);
   });
+
+  it('clusters, measures the packed size, exports packed and imports the packed zip again with the same weights', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    await engine.prune(++job, global(0.5));
+    const step = await engine.cluster(++job, { k: 8, init: 'linear' });
+    expect(step.point.kind).toBe('cluster');
+    for (const l of step.summary.prunable) expect(l.distinct).toBeLessThanOrEqual(8);
+    await expect(engine.cluster(++job, { k: 300, init: 'linear' })).rejects.toThrow('The number of shared values (k) must be a whole number from 2 to 256, got 300');
+    const sizes = await engine.exportSizes(++job);
+    expect(sizes.packed).toBeGreaterThan(0);
+    const bundle = await engine.exportModel(++job, { precision: 'float32', format: 'packed' });
+    expect(bundle.files).toHaveLength(1);
+    expect(bundle.fileName).toMatch(/-packed\.zip$/);
+    expect(bundle.weightBytes).toBe(sizes.packed);
+    const dense = await weightBytes();
+    const reopened = await engine.importModel(++job, [{ path: bundle.fileName, bytes: bundle.files[0].bytes }]);
+    expect(reopened.summary.name).toBe(bundle.fileName.replace(/\.zip$/, ''));
+    expect(reopened.summary.prunable.map((l) => l.distinct)).toEqual(step.summary.prunable.map((l) => l.distinct));
+    expect(await weightBytes()).toEqual(dense);
+  });
 });

@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
-  AutosaveResult, HistoryPoint, ImportOptions, LayerDetail, PageSessionState, RestoredSession, SessionInfo, SessionList, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
+  AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClusterRequest, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes,
+  FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary, PageSessionState, PlanRequest, PlanResult,
+  ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -38,6 +39,8 @@ import { crashWorker, injectFault, watchDeviceLoss, type TestFault } from './dev
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
+import { clusterOptions, describeClustering, validateClusterRequest } from './clustering';
+import { packedBundle, packedBytes } from './packedBundle';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -228,18 +231,22 @@ export class StudioEngine implements StudioEngineApi {
   async exportSizes(jobId: number, onProgress?: ProgressCallback): Promise<ExportSizes> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       await control.checkpoint(0, 'Encoding the weight files');
-      return modelSizes(this.models.liveModel());
+      const model = this.models.liveModel();
+      const sizes = await modelSizes(model);
+      await control.checkpoint(0.6, 'Packing the weights');
+      return { ...sizes, packed: await packedBytes(model) };
     });
   }
 
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();
-      const r = validateExportRequest(request);
-      let bundle = await exportBundle({
+      const subject = {
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), summary: () => this.summary(),
-      }, requestToSeal(r), control);
+      };
+      const r = validateExportRequest(request);
+      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control) : await exportBundle(subject, requestToSeal(r), control);
       if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
@@ -391,6 +398,14 @@ export class StudioEngine implements StudioEngineApi {
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  async cluster(jobId: number, request: ClusterRequest, onProgress?: ProgressCallback): Promise<StepResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const { session } = this.models.requireSession();
+      const r = validateClusterRequest(request, session.model);
+      return this.step(await session.cluster(clusterOptions(r, session.model), (clusters) => describeClustering(r, clusters), control));
+    });
   }
 
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {

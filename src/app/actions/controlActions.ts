@@ -52,6 +52,8 @@ export function controlActions(store: StudioStore, pump: Pick<PrunePump, 'reques
       const { controls } = store.get();
       // Targets mean something else per granularity (weights vs channels): start the new one from the global slider.
       const next: Partial<PruneControls> = { granularity, mode: 'global', perLayer: {} };
+      // Merging is a channel criterion: other granularities rank weights by magnitude instead.
+      if (granularity !== 'channels' && controls.criterion === 'merge') next.criterion = 'magnitude';
       updateControls(next, isNM(granularity) || !asksForNothing({ ...controls, ...next }) ? 'now' : 'no');
     },
   };

@@ -18,6 +18,7 @@ import { PassphraseDialog } from './PassphraseDialog';
 import { RestoreOffer } from './RestoreOffer';
 import { RecoveryNote } from './RecoveryNote';
 import { SessionsList } from './SessionsList';
+import { ClusterPanel } from './ClusterPanel';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -53,6 +54,7 @@ export function App() {
             <PrunePanel />
             <PlanPanel />
             <FinetunePanel />
+            <ClusterPanel />
           </div>
           <HistoryPanel />
         </div>

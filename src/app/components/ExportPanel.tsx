@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ExportFormat, ExportPrecision } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
 import { exportCurrent, measureSizes } from '../studioActions';
-import { formatBytes, formatPercent } from '../format';
+import { formatBytes } from '../format';
 import './sessions.css';
 
 const PRECISIONS: { value: ExportPrecision; label: string; note: string }[] = [
@@ -45,7 +45,7 @@ export function ExportPanel() {
       <div className="export-grid">
         <label className="stacked">
           <span className="field-label">Weights</span>
-          <select data-testid="export-precision" value={precision} onChange={(e) => setPrecision(e.target.value as ExportPrecision)}>
+          <select data-testid="export-precision" value={precision} disabled={format === 'packed'} title={format === 'packed' ? 'A packed file holds every weight exactly' : undefined} onChange={(e) => setPrecision(e.target.value as ExportPrecision)}>
             {PRECISIONS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
           </select>
         </label>
@@ -54,6 +54,7 @@ export function ExportPanel() {
           <select data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
             <option value="zip">.zip</option>
             <option value="files">loose files</option>
+            <option value="packed">packed (.secpak + decoder)</option>
           </select>
         </label>
         <button type="button" className="button primary" data-testid="export" disabled={!free || !point}
@@ -63,7 +64,7 @@ export function ExportPanel() {
       </div>
       <EncryptOption encrypt={encrypt} passphrase={passphrase} onEncrypt={setEncrypt} onPassphrase={setPassphrase} />
       <p className="muted small">
-        {PRECISIONS.find((p) => p.value === precision)!.note}. {format === 'zip' ? 'The .zip holds model.json, the weight files, a README with a loading snippet and report.json (per-layer sparsity, metrics, the steps that made it).' : 'model.json and its weight files, downloaded one by one.'}
+        {format === 'packed' ? PACKED_NOTE : <>{PRECISIONS.find((p) => p.value === precision)!.note}. </>}{format === 'packed' ? '' : format === 'zip' ? 'The .zip holds model.json, the weight files, a README with a loading snippet and report.json (per-layer sparsity, metrics, the steps that made it).' : 'model.json and its weight files, downloaded one by one.'}
       </p>
       <table className="sizes" data-testid="export-sizes" aria-label="Weight file sizes">
         <thead>
@@ -72,16 +73,23 @@ export function ExportPanel() {
         <tbody>
           {sizes ? (
             <>
-              <SizeRow label="float32" raw={sizes.raw} gzip={sizes.gzip} chosen={precision === 'float32'} base={originalRaw} />
-              <SizeRow label="float16" raw={sizes.float16} gzip={sizes.float16Gzip} chosen={precision === 'float16'} base={originalRaw} />
-              <SizeRow label="uint8" raw={sizes.uint8} gzip={sizes.uint8Gzip} chosen={precision === 'uint8'} base={originalRaw} />
+              <SizeRow label="float32" raw={sizes.raw} gzip={sizes.gzip} chosen={precision === 'float32' && format !== 'packed'} base={originalRaw} />
+              <SizeRow label="float16" raw={sizes.float16} gzip={sizes.float16Gzip} chosen={precision === 'float16' && format !== 'packed'} base={originalRaw} />
+              <SizeRow label="uint8" raw={sizes.uint8} gzip={sizes.uint8Gzip} chosen={precision === 'uint8' && format !== 'packed'} base={originalRaw} />
+              {sizes.packed !== undefined && <PackedRow bytes={sizes.packed} chosen={format === 'packed'} base={originalRaw} />}
             </>
           ) : (
             <tr><td colSpan={3} className="muted">Measuring…</td></tr>
           )}
         </tbody>
       </table>
-      {at && at[0] !== null && at[1] !== null && (
+      {originalRaw ? <p className="muted small">“× smaller”: than the original model&apos;s float32 weights, {formatBytes(originalRaw)}.</p> : null}
+      {format === 'packed' && sizes?.packed !== undefined && (
+        <p className="small" data-testid="export-size" data-raw={sizes.packed} data-gzip={sizes.packed}>
+          Packed: <strong>{formatBytes(sizes.packed)}</strong>{originalRaw ? `, ${smaller(sizes.packed, originalRaw)} than the original float32 (${formatBytes(originalRaw)} raw)` : ''}.
+        </p>
+      )}
+      {format !== 'packed' && at && at[0] !== null && at[1] !== null && (
         <p className="small" data-testid="export-size" data-raw={at[0]} data-gzip={at[1]}>
           At {precision}: <strong>{formatBytes(at[1])}</strong> gzipped, {formatBytes(at[0])} raw
           {originalRaw ? ` (original float32: ${formatBytes(originalRaw)} raw)` : ''}.
@@ -125,10 +133,36 @@ function SizeRow({ label, raw, gzip, chosen, base }: { label: string; raw: numbe
   return (
     <tr className={chosen ? 'chosen' : undefined}>
       <th scope="row">{label}</th>
-      <td className="num">{formatBytes(raw)}</td>
+      <td className="num">{formatBytes(raw)}{base ? <span className="muted"> ({smaller(raw, base)})</span> : null}</td>
       <td className="num">
         {formatBytes(gzip)}
-        {base ? <span className="muted"> ({formatPercent(gzip / base, 0)} of original)</span> : null}
+        {base ? <span className="muted"> ({smaller(gzip, base)})</span> : null}
+      </td>
+    </tr>
+  );
+}
+
+const PACKED_NOTE =
+  'Every weight exactly (bit for bit): the positions of the nonzero weights, each one as a short index into its kernel\'s shared values (cluster first to make them few), entropy-coded. ';
+
+/** "12.3× smaller" (or "1.2× larger") than `base` bytes. */
+function smaller(bytes: number, base: number): string {
+  if (bytes <= 0) return 'empty';
+  const r = base / bytes;
+  if (Math.abs(r - 1) < 0.05) return 'the original size';
+  if (r < 1) return `${(1 / r).toFixed(1)}× larger`;
+  return `${r >= 100 ? Math.round(r) : r.toFixed(1)}× smaller`;
+}
+
+/** The packed file: one size (it is entropy-coded already, so gzip would not shrink it). */
+function PackedRow({ bytes, chosen, base }: { bytes: number; chosen: boolean; base: number | null }) {
+  return (
+    <tr className={chosen ? 'chosen' : undefined} data-testid="packed-size" data-value={bytes}>
+      <th scope="row">packed</th>
+      <td className="num" colSpan={2}>
+        {formatBytes(bytes)}
+        {base ? <span className="muted"> ({smaller(bytes, base)} than the original float32)</span> : null}
+        <span className="muted"> · the whole model (architecture too), entropy-coded: no gzip needed</span>
       </td>
     </tr>
   );

@@ -9,6 +9,7 @@ const KIND_LEGEND = [
   { kind: 'original', text: 'original' },
   { kind: 'prune', text: 'one-shot prune' },
   { kind: 'finetune', text: 'fine-tuned' },
+  { kind: 'cluster', text: 'clustered (shared weights)' },
 ] as const;
 
 /** Accuracy against size, one dot per history step; the Pareto frontier drawn; click a dot to restore it. */
@@ -70,6 +71,7 @@ function Dot({ kind, cx, cy, point, onClick }: { kind: string; cx: number; cy: n
     'data-step': point?.step,
   };
   if (kind === 'original') return <path d={`M${cx},${cy - 6} L${cx + 6},${cy} L${cx},${cy + 6} L${cx - 6},${cy} Z`} {...common} />;
+  if (kind === 'cluster') return <rect x={cx - 5} y={cy - 5} width={10} height={10} {...common} />;
   if (kind === 'finetune') return <path d={`M${cx},${cy - 6} L${cx + 6},${cy + 5} L${cx - 6},${cy + 5} Z`} {...common} />;
   return <circle cx={cx} cy={cy} r={5} {...common} />;
 }

@@ -15,6 +15,7 @@ const CRITERION_LABEL: Record<Criterion, string> = {
   magnitude: 'Magnitude |w|',
   random: 'Random (baseline)',
   taylor: 'Taylor |w·∂L/∂w|',
+  merge: 'Merge similar units',
 };
 
 const EXPLAIN: Record<Granularity, string> = {
@@ -27,6 +28,9 @@ const EXPLAIN: Record<Granularity, string> = {
   channels:
     'Removes whole filters or units and rebuilds a smaller model: fewer parameters, fewer MACs, a smaller file and faster inference. Layers joined by a dependency (conv → BatchNorm → next conv) move together; output layers are never pruned. Magnitude ranks each channel by the L1 or L2 norm of all its weights (kernel slices, bias, BatchNorm).',
 };
+
+const MERGE_EXPLAIN =
+  'Merge similar units (data-free, after Srinivas & Babu 2015): in each group, the units whose incoming weights are most alike are paired; one goes and its outgoing weights are added to the other, so the next layer sees almost what it saw. Needs a Dense or convolution layer after the group.';
 
 /** Granularity, criterion and the global target. */
 export function PrunePanel() {
@@ -53,7 +57,8 @@ export function PrunePanel() {
           <span className="field-label">Importance</span>
           <select data-testid="prune-criterion" value={controls.criterion} disabled={!ready}
             onChange={(e) => setCriterion(e.target.value as Criterion)}>
-            {(Object.keys(CRITERION_LABEL) as Criterion[]).map((c) => <option key={c} value={c}>{CRITERION_LABEL[c]}</option>)}
+            {(Object.keys(CRITERION_LABEL) as Criterion[]).filter((c) => c !== 'merge' || controls.granularity === 'channels')
+              .map((c) => <option key={c} value={c}>{CRITERION_LABEL[c]}</option>)}
           </select>
         </label>
         {controls.granularity === 'channels' && controls.criterion === 'magnitude' && (
@@ -79,7 +84,10 @@ export function PrunePanel() {
           </span>
         </label>
       </div>
-      <p className="muted small explain">{EXPLAIN[controls.granularity]}</p>
+      <p className="muted small explain">
+        {EXPLAIN[controls.granularity]}
+        {controls.granularity === 'channels' && controls.criterion === 'merge' ? ` ${MERGE_EXPLAIN}` : ''}
+      </p>
       {summary && (
         <p className="small prune-totals">
           Prunable weights: <strong>{summary.totals.prunableParams.toLocaleString('en-US')}</strong> of{' '}

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { LayerSummary, ModelSummary, PrunableLayer } from '../../engine/api';
+import { DISTINCT_LIMIT, type LayerSummary, type ModelSummary, type PrunableLayer } from '../../engine/api';
 import { useStudio, type PruneControls } from '../store';
 import { setLayerSparsity } from '../studioActions';
 import { coupledWith, layerLock, sliderValue } from '../pruneControls';
@@ -7,7 +7,7 @@ import { formatBytes, formatCount, formatPercent, formatShape } from '../format'
 import { LayerDetailRow } from './LayerDetail';
 import { Tip } from './Help';
 
-const COLUMNS = 9;
+const COLUMNS = 10;
 
 /**
  * One row per layer, with totals. Rows of layers the pruning engine can cut carry `layer-row` and a
@@ -51,6 +51,12 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
                 </Tip>
               </th>
               <th scope="col" className="num">
+                Distinct <Tip label="About distinct values">
+                  How many different values the layer's kernel holds. Weight clustering (Share weights) brings it down to
+                  k, the exact zero of pruned weights included: the packed export then stores each weight as a short index.
+                </Tip>
+              </th>
+              <th scope="col" className="num">
                 MACs <Tip label="About MACs">
                   Multiply-accumulate operations for one example through the layer. Zeroed weights still cost MACs in
                   TensorFlow.js (hover a value for how many multiply a nonzero weight); removing channels removes them.
@@ -77,6 +83,7 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
               <td className="num" data-testid="total-params">{formatCount(totals.params)}</td>
               <td className="num">{formatCount(totals.nonzero)}</td>
               <td className="num">{formatPercent(totals.sparsity)}</td>
+              <td />
               <td className="num" data-testid="total-macs" data-value={totals.macs}>{formatCount(totals.macs)}</td>
               <td className="num">{formatBytes(totals.bytes)}</td>
               <td />
@@ -102,7 +109,7 @@ function LayerRow(props: {
   return (
     <>
       <tr data-testid={l.prunable ? 'layer-row' : 'summary-row'} data-layer={l.name} data-params={l.params}
-        data-nonzero={l.nonzero} className={l.prunable ? 'prunable' : undefined}>
+        data-nonzero={l.nonzero} data-distinct={p ? (p.distinct ?? 'many') : undefined} className={l.prunable ? 'prunable' : undefined}>
         <th scope="row">
           {l.prunable ? (
             // A disclosure: a native button, so Enter and Space toggle it.
@@ -124,6 +131,7 @@ function LayerRow(props: {
         <td className="num">{formatCount(l.params)}</td>
         <td className="num">{formatCount(l.nonzero)}</td>
         <td className="num">{l.params ? formatPercent(l.sparsity) : '—'}</td>
+        <td className="num">{p ? (p.distinct === null ? `> ${formatCount(DISTINCT_LIMIT)}` : formatCount(p.distinct)) : '—'}</td>
         <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
           {l.macs ? formatCount(l.macs) : '—'}
         </td>

@@ -7,7 +7,8 @@
 //       scope 'perLayer' (default): a codebook per kernel, `perKey` overriding k / init / zeros per
 //       kernel; 'global': one codebook over all of them. Biases and BatchNorm stay as they are.
 //   applyClusters(model, clusters)        writes codebook[indices] into the weights again
-//   distinctCounts(model, keys?)          distinct values per prunable kernel (the studio's "distinct")
+//   distinctCounts(model, keys?)          distinct values per prunable kernel
+//   distinctUpTo(values, limit)           distinct values, or null past `limit` (stops early: the layer table's count)
 //   clusterIndexBits(clusters[key])       ceil(log2(codebook size)): the bits per index
 import * as tf from '@tensorflow/tfjs';
 import { listPrunableTensors, type PrunableTensor } from '../graph/prunable';
@@ -114,4 +115,20 @@ export async function distinctCounts(model: tf.LayersModel, keys?: readonly stri
 /** Bits per cluster index: ceil(log2(codebook size)), 0 for a codebook of one value. */
 export function clusterIndexBits(c: Pick<TensorClusters, 'codebook'>): number {
   return c.codebook.length <= 1 ? 0 : Math.ceil(Math.log2(c.codebook.length));
+}
+
+/**
+ * Distinct values of `values`, or null when there are more than `limit`. Stops reading as soon as the
+ * limit is passed, so an unclustered kernel costs a few thousand reads, a clustered one a single pass.
+ * +0 and -0 count as one value (as in distinctValues' sort).
+ */
+export function distinctUpTo(values: ArrayLike<number>, limit: number): number | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (seen.size > limit) return null;
+  }
+  return seen.size;
 }

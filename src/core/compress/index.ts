@@ -24,7 +24,7 @@
 //   Export and re-open of a model: core/model/packedExport.ts (exportPacked, packedZip, loadPackedModel).
 export { clusteredValues, clusterJointly, clusterValues, CLUSTER_INITS, distinctValues, MAX_CLUSTERS, MIN_CLUSTERS } from './kmeans1d';
 export type { ClusterInit, Clustering, JointClustering, KMeansOptions, ZeroHandling } from './kmeans1d';
-export { applyClusters, clusterIndexBits, clusterModel, clusterTargets, distinctCounts } from './clusterModel';
+export { applyClusters, clusterIndexBits, clusterModel, clusterTargets, distinctCounts, distinctUpTo } from './clusterModel';
 export type { ClusterModelOptions, ClusterScope, ClusterSet, TensorClusters } from './clusterModel';
 export { clusterGradients } from './clusterTraining';
 export { encodePacked } from './packedEncoder';

@@ -5,6 +5,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { findLayer } from './layerPaths';
 import { listPrunableTensors, type PrunableTensor } from './prunable';
+import { distinctUpTo } from '../compress/clusterModel';
+import { MAX_CLUSTERS } from '../compress/kmeans1d';
 import { UNCONTROLLED, type JobControl } from '../job';
 
 export interface WeightStats {
@@ -84,6 +86,11 @@ export interface WeightViewOptions {
 }
 
 export const DEFAULT_BINS = 40;
+/**
+ * Bins for a kernel of at most MAX_CLUSTERS distinct values (a clustered one): narrow enough that
+ * each shared value stands as its own spike, with gaps between them.
+ */
+export const SHARED_BINS = 160;
 export const MAX_HEATMAP_ROWS = 128;
 export const MAX_HEATMAP_COLS = 256;
 
@@ -284,6 +291,12 @@ export function kernelHeatmap(values: ArrayLike<number>, shape: readonly number[
   return { rows, cols, absMean, zeroFraction, sourceRows, sourceCols, rowLabel: layout.rowLabel, colLabel: layout.colLabel };
 }
 
+/** At most MAX_CLUSTERS distinct values, each held by several weights on average (a clustered kernel). */
+function sharesValues(values: ArrayLike<number>): boolean {
+  const distinct = distinctUpTo(values, MAX_CLUSTERS);
+  return distinct !== null && values.length >= 4 * distinct;
+}
+
 /** Stats, histogram and heatmap of one prunable kernel's values. */
 export function describeKernel(values: ArrayLike<number>, tensor: Pick<PrunableTensor, 'key' | 'weight' | 'shape' | 'layerClass'>, options: WeightViewOptions = {}): KernelDetail {
   return {
@@ -291,7 +304,7 @@ export function describeKernel(values: ArrayLike<number>, tensor: Pick<PrunableT
     weight: tensor.weight,
     shape: [...tensor.shape],
     stats: weightStats(values),
-    histogram: weightHistogram(values, options.bins ?? DEFAULT_BINS),
+    histogram: weightHistogram(values, options.bins ?? (sharesValues(values) ? SHARED_BINS : DEFAULT_BINS)),
     heatmap: kernelHeatmap(values, tensor.shape, kernelLayout(tensor.layerClass, tensor.weight, tensor.shape), options),
   };
 }

@@ -84,6 +84,7 @@ import {
 } from './importGuards';
 import { UnzipError, unzipWithinBudget } from './safeUnzip';
 import { isEncrypted } from '../secure/encryptedFile';
+import { isPackedFile, packedAsFiles } from './packedExport';
 import { formatCount } from '../messageNumbers';
 import {
   TopologyProblem,
@@ -196,6 +197,14 @@ export async function loadImportedModel(imported: ImportedModel): Promise<tf.Lay
 }
 
 // --- the drop --------------------------------------------------------------------------------
+
+function unpacked(path: string, bytes: Uint8Array): InputFile[] {
+  try {
+    return packedAsFiles(path, bytes);
+  } catch (e) {
+    throw new ImportError((e as Error).message);
+  }
+}
 
 interface Entry {
   path: string;
@@ -521,6 +530,8 @@ function modelName(jsonPath: string, metadata: JsonValue | undefined): string {
 
 function readModel(files: InputFile[], options: ReadOptions, acceptGraph: boolean): ImportedModel | ImportedGraphModel {
   const drop = expandDrop(files, options);
+  // A packed model (.secpak, also inside its .zip) is read as the model JSON and weights it holds.
+  drop.entries = drop.entries.flatMap((e) => (isPackedFile(e.bytes) ? unpacked(e.path, e.bytes).map((f) => ({ ...f, zip: e.zip })) : [e]));
 
   const parsed: ParsedJson[] = [];
   const invalid: { path: string; message: string }[] = [];

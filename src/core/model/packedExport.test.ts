@@ -10,6 +10,7 @@ import { disposeModel } from '../graph/disposeModel';
 import { applyMasks } from '../prune/masks';
 import { computePruning } from '../prune/pruneRequest';
 import { fashionMlp, randomizeWeights } from '../prune/testModels';
+import { loadImportedModel, readModelFiles } from './importFiles';
 import { DECODER_FILE, exportPacked, isPackedFile, loadPackedModel, PACKED_FILE, packedFileName, packedReadme, packedZip } from './packedExport';
 
 const DECODER_SOURCE = readFileSync(fileURLToPath(new URL('../compress/decoder.mjs', import.meta.url)), 'utf8');
@@ -66,6 +67,27 @@ describe('packed export', () => {
     disposeModel(model);
     expect(isPackedFile(new TextEncoder().encode('{"format":"layers-model"}'))).toBe(false);
     await expect(loadPackedModel(new Uint8Array([1, 2, 3]))).rejects.toThrow('packed: not a packed Secateur model (no SECPAK magic)');
+  });
+
+  it('the import path reads a dropped .secpak and its .zip like any model, bit for bit', async () => {
+    const model = await packedMlp();
+    const { bytes, report } = await exportPacked(model);
+    const zip = packedZip(bytes, { decoderSource: DECODER_SOURCE, readme: '# x', report });
+    const original = await Promise.all(model.getWeights().map((w) => w.data()));
+    for (const [files, name, json] of [
+      [[{ path: 'tiny-mlp.secpak', bytes }], 'tiny-mlp', 'tiny-mlp.json'],
+      [[{ path: 'tiny-mlp-80pct-sparse-packed.zip', bytes: zip }], 'tiny-mlp-80pct-sparse-packed', 'tiny-mlp-80pct-sparse-packed.zip/model.json'],
+    ] as const) {
+      const imported = readModelFiles([...files]);
+      expect(imported).toMatchObject({ name, jsonPath: json });
+      const loaded = await loadImportedModel(imported);
+      const weights = await Promise.all(loaded.getWeights().map((w) => w.data()));
+      weights.forEach((w, i) => expect(new Uint32Array(w.buffer)).toEqual(new Uint32Array(original[i].buffer)));
+      disposeModel(loaded);
+    }
+    const damaged = bytes.slice(0, bytes.length - 9);
+    expect(() => readModelFiles([{ path: 'cut.secpak', bytes: damaged }])).toThrow(/^cut\.secpak: not a readable packed model \(packed: .+\)\. Export the model again\.$/);
+    disposeModel(model);
   });
 
   it('names the zip after the model and its sparsity', () => {

@@ -8,6 +8,7 @@
 //   packedFileName('fashion-cnn', 0.9) -> 'fashion-cnn-90pct-sparse-packed.zip'
 //   isPackedFile(bytes) -> boolean                                       starts with the SECPAK magic
 //   loadPackedModel(bytes) -> Promise<tf.LayersModel>                    decode + tf.loadLayersModel(fromMemory)
+//   packedAsFiles(path, bytes) -> [model JSON, weights]                  a dropped packed file as the files it stands for
 // decoderSource is the text of src/core/compress/decoder.mjs: the engine imports it with Vite's
 // `?raw`, Node reads the file; this module does not care where it came from.
 import * as tf from '@tensorflow/tfjs';
@@ -99,4 +100,25 @@ export function isPackedFile(bytes: Uint8Array): boolean {
 export async function loadPackedModel(bytes: Uint8Array): Promise<tf.LayersModel> {
   const { modelTopology, weightSpecs, weightData } = decode(bytes);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
+}
+
+/**
+ * A dropped packed file as the plain files it stands for: 'x.zip/model.secpak' becomes
+ * 'x.zip/model.json' and 'x.zip/model.weights.bin', so the import reads and checks it like any
+ * model. Throws an Error naming the file when it does not decode.
+ */
+export function packedAsFiles(path: string, bytes: Uint8Array): { path: string; bytes: Uint8Array }[] {
+  let decoded: ReturnType<typeof decode>;
+  try {
+    decoded = decode(bytes);
+  } catch (e) {
+    throw new Error(`${path}: not a readable packed model (${e instanceof Error ? e.message : String(e)}). Export the model again.`);
+  }
+  const base = path.replace(/\.secpak$/i, '');
+  const weights = `${base.split('/').pop()}.weights.bin`;
+  const json = {
+    format: decoded.format ?? 'layers-model', generatedBy: decoded.generatedBy, convertedBy: decoded.convertedBy,
+    modelTopology: decoded.modelTopology, weightsManifest: [{ paths: [weights], weights: decoded.weightSpecs }],
+  };
+  return [{ path: `${base}.json`, bytes: strToU8(JSON.stringify(json)) }, { path: `${base}.weights.bin`, bytes: new Uint8Array(decoded.weightData) }];
 }

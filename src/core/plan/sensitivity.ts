@@ -28,6 +28,8 @@ import { unstructuredMasks } from '../prune/unstructured';
 import { captureWeights, restoreWeights, type WeightSnapshot } from '../prune/weightSnapshot';
 import { prunedWeights, removedChannels, type CostModel, type TensorCost, type UnitCost } from './counts';
 
+export const MERGE_HAS_NO_SCAN = 'The merge criterion has no sensitivity scan (it pairs units instead of ranking them): scan with magnitude, then merge';
+
 /** Sparsities each unit is measured at, when the caller gives none. */
 export const DEFAULT_LADDER: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 
@@ -346,6 +348,7 @@ async function channelUnits(
     else if (g.channels < 2) skipped.push({ id: g.id, layers: [...g.producers], reason: 'a single channel: every group keeps at least one' });
     else open.push(g);
   }
+  if (options.criterion === 'merge') throw new Error(MERGE_HAS_NO_SCAN);
   const criterion = options.criterion === 'magnitude' ? (options.channelNorm ?? 'l1') : options.criterion;
   const scores: ChannelScores = await channelImportance(model, dep, { criterion, seed: options.seed, taylor: options.taylor });
   return open.map((g) => {

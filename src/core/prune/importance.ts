@@ -8,7 +8,10 @@ import { UNCONTROLLED, type JobControl } from '../job';
 import type { PrunableTensor } from '../graph/prunable';
 import { findVariable } from './masks';
 
-export type Criterion = 'magnitude' | 'random' | 'taylor';
+/** 'merge' (channels only): merge units whose incoming weights are most alike (unitMerging.ts), no score per weight. */
+export type Criterion = 'magnitude' | 'random' | 'taylor' | 'merge';
+
+export const MERGE_NEEDS_CHANNELS = 'The merge criterion merges whole units: choose the channels granularity';
 
 /** The fields of a PrunableTensor that scoring needs; also fits biases and BatchNorm gamma. */
 export type WeightRef = Pick<PrunableTensor, 'key' | 'layerPath' | 'weight' | 'shape'>;
@@ -188,6 +191,8 @@ export async function importanceScores(model: tf.LayersModel, refs: readonly Wei
     case 'taylor':
       if (!options.taylor) throw new Error('Taylor importance needs calibration data (options.taylor)');
       return taylorScores(model, refs, options.taylor);
+    case 'merge':
+      throw new Error(MERGE_NEEDS_CHANNELS);
     default:
       throw new Error(`unknown criterion "${String(options.criterion)}"`);
   }

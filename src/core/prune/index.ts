@@ -42,6 +42,8 @@
 //                                           target: { kind: 'global', sparsity } | { kind: 'perLayer', sparsity: { [layerPath]: s } },
 //                                           layers?, seed?, taylor?, channelNorm? });
 //   // r.masks, r.stats, r.skipped, and for 'channels' r.channelPlan + r.dependencies for removeChannels.
+//   // criterion 'merge' (channels only): similar units merged (unitMerging.ts); r.merges goes to
+//   // applyUnitMerges(model, dep, r.merges) before removeChannels.
 //
 // ## Counts
 //   const counts = await countModel(model);   // per layer and totals: params, nonzero, prunableParams,
@@ -75,6 +77,8 @@ export { planCounts, selectChannels } from './channelSelection';
 export type { ChannelTarget } from './channelSelection';
 export { channelMasks } from './channelMasks';
 export type { ChannelMaskOptions } from './channelMasks';
+export { applyUnitMerges, mergeLock, planUnitMerges } from './unitMerging';
+export type { MergePlan, UnitMerge, UnitMergeResult } from './unitMerging';
 export { computePruning } from './pruneRequest';
 export type { Granularity, PruneRequest, PruneResult } from './pruneRequest';
 

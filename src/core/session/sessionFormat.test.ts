@@ -119,6 +119,17 @@ describe('session (de)serialisation', () => {
     expectBitIdentical(snap.steps[1].masks, back.steps[1].masks);
   });
 
+  it("keeps a step's extras (merges made before a removal, shared values) bit for bit", () => {
+    const extras = {
+      merges: { conv1: [{ removed: 3, into: 1 }] },
+      clusters: { 'fc1/kernel': { key: 'fc1/kernel', layerPath: 'fc1', weight: 'kernel', shape: [2, 2], codebook: Float32Array.of(-0, 0.5), indices: Uint8Array.of(0, 1, 1, 0) } },
+    };
+    const snap: SessionSnapshot = { meta: {}, settings: null, currentId: 1, steps: [{ id: 0, baseId: 0, view: {} }, { id: 1, baseId: 1, view: {}, extras }] };
+    const back = deserializeSession(serializeSession(snap));
+    expect(back.steps[0].extras).toBeUndefined();
+    expectBitIdentical(extras, back.steps[1].extras);
+  });
+
   it('keeps names like __proto__ and constructor as data', () => {
     const snap: SessionSnapshot = {
       meta: JSON.parse('{"__proto__": {"polluted": true}, "constructor": "c"}'),

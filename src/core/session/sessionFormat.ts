@@ -42,6 +42,8 @@ export interface SessionStep {
   channelPlan?: ChannelPlan;
   /** True when the state of this starting point is stored apart and was left out here. */
   stateless?: boolean;
+  /** Plain data the engine keeps with a step beyond these (units merged before a removal, shared values), stored as it is. */
+  extras?: PlainData;
 }
 
 export interface SessionSnapshot {
@@ -119,6 +121,7 @@ function plainSession(s: SessionSnapshot, omitStates: boolean) {
       ...((step.state && omitStates) || step.stateless ? { stateless: true } : {}),
       ...(step.masks ? { masks: plainMasks(step.masks) } : {}),
       ...(step.channelPlan ? { channelPlan: plainPlan(step.channelPlan) } : {}),
+      ...(step.extras !== undefined ? { extras: step.extras } : {}),
     })),
   };
 }
@@ -201,6 +204,7 @@ function readSession(v: unknown, s: Shape): SessionSnapshot {
         ...(step.stateless === true ? { stateless: true } : {}),
         ...(step.masks !== undefined ? { masks: readMasks(step.masks, s) } : {}),
         ...(step.channelPlan !== undefined ? { channelPlan: readPlan(step.channelPlan, s) } : {}),
+        ...(step.extras !== undefined ? { extras: step.extras } : {}),
       };
     }),
   };
