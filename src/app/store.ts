@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendReport, ChannelNorm, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendReport, ChannelNorm, ClassDamageView, CompareResult, DataSummary, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -53,6 +53,10 @@ export interface StudioState {
   /** The last sensitivity scan (of the starting point named in it) and the last plan. */
   scan: SensitivityView | null;
   plan: PlanResult | null;
+  /** The user's data the model is measured on; null: the demo images (or generated inputs). */
+  data: DataSummary | null;
+  /** Per-class damage of a step (the one named in it) against the original. */
+  damage: ClassDamageView | null;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -79,6 +83,8 @@ export const initialStudioState = (): StudioState => ({
   compare: null,
   scan: null,
   plan: null,
+  data: null,
+  damage: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

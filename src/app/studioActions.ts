@@ -13,6 +13,7 @@ import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
+import { dataActions } from './actions/data';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 const context: ActionContext = { bridge: new EngineBridge(studioEvents(store)), store };
@@ -32,4 +33,5 @@ export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, rec
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
+export const { loadDataFiles, updateDataChoices, clearData, measureClassDamage } = dataActions(context, pump);
 export const installBenchHooks = () => installHooks(context.bridge);

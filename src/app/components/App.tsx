@@ -14,6 +14,8 @@ import { ModelSourceNote } from './ModelSourceNote';
 import { ExportPanel } from './ExportPanel';
 import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
+import { DataPanel } from './DataPanel';
+import { ClassDamagePanel } from './ClassDamagePanel';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -42,6 +44,7 @@ export function App() {
         <JobProgressBar />
         <MetricCards />
         <ModelSourceNote />
+        <DataPanel />
         <div className="workbench">
           <div className="left-column">
             <PrunePanel />
@@ -54,6 +57,7 @@ export function App() {
           <ExportPanel />
           <ComparePanel />
         </div>
+        <ClassDamagePanel />
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
       <footer className="footer">

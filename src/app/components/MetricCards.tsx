@@ -7,12 +7,15 @@ export function MetricCards() {
   const current = useStudio((s) => s.current);
   const baseline = useStudio((s) => s.baseline);
   const original = useStudio(originalPoint);
-  const metricName = current?.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
+  const hasData = useStudio((s) => s.data !== null);
+  const metricName = current?.metric === 'fidelity' ? 'Fidelity' : current?.metric === 'mae' ? 'Mean absolute error' : 'Accuracy';
+  // Mean absolute error is a number in the target's units, lower is better; the others are shares.
+  const show = (v: number) => (current?.metric === 'mae' ? v.toPrecision(4) : formatPercent(v));
   const t = summary?.totals;
   const change = (now: number, before: number | undefined) =>
     before && now !== before ? `${now < before ? '−' : '+'}${formatPercent(Math.abs(now - before) / before)} vs original` : undefined;
   const liveDelta = current?.subset && original ? current.value - original.metric.value : null;
-  const examples = current?.metric === 'fidelity' ? 'generated inputs' : 'held-out images';
+  const examples = hasData ? 'held-out examples' : current?.metric === 'fidelity' ? 'generated inputs' : 'held-out images';
   return (
     <section className="cards" aria-label="Model metrics">
       <Card label="Parameters" testId="model-params" value={t?.params} note={t ? change(t.params, original?.params) : undefined}>
@@ -29,23 +32,24 @@ export function MetricCards() {
       <Card label="Weights (float32, raw)" value={t?.bytes}>
         {t ? formatBytes(t.bytes) : '…'}
       </Card>
-      <Card label={metricName} testId="accuracy" value={current?.value}
-        note={current ? `on ${current.subset && current.metric !== 'fidelity' ? 'the first ' : ''}${formatCount(current.count)} ${examples}${
-          liveDelta !== null ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)` : ''}` : undefined}>
-        {current ? formatPercent(current.value) : '…'}
+      <Card label={metricName} testId="accuracy" value={current?.value} metric={current?.metric}
+        note={current ? `on ${current.subset && (hasData || current.metric !== 'fidelity') ? 'the first ' : ''}${formatCount(current.count)} ${examples}${
+          liveDelta === null ? '' : current.metric === 'mae' ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta).toPrecision(3)} vs original on them; lower is better)`
+            : ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)`}` : undefined}>
+        {current ? show(current.value) : '…'}
       </Card>
-      <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value}
-        note={baseline ? `on ${formatCount(baseline.count)} ${examples}, ${formatMs(baseline.ms)}` : undefined}>
-        {baseline ? formatPercent(baseline.value) : '…'}
+      <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value} metric={baseline?.metric}
+        note={baseline ? `on ${formatCount(baseline.count)} ${examples}, ${formatMs(baseline.ms)}${baseline.r2 !== undefined ? `; R² ${baseline.r2.toFixed(3)}` : ''}` : undefined}>
+        {baseline ? show(baseline.value) : '…'}
       </Card>
     </section>
   );
 }
 
-function Card(props: { label: string; testId?: string; value?: number; note?: string; children: React.ReactNode }) {
+function Card(props: { label: string; testId?: string; value?: number; metric?: string; note?: string; children: React.ReactNode }) {
   const ready = props.value !== undefined;
   return (
-    <div className="card" data-testid={props.testId} data-value={ready ? props.value : undefined} aria-busy={!ready}>
+    <div className="card" data-testid={props.testId} data-value={ready ? props.value : undefined} data-metric={props.metric} aria-busy={!ready}>
       <div className="card-label">{props.label}</div>
       <div className="card-value">{props.children}</div>
       {props.note && <div className="card-note">{props.note}</div>}
