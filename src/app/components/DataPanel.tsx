@@ -11,7 +11,7 @@ import './dataPanel.css';
 const KIND_NAMES: Record<DataSummary['kind'], string> = {
   images: 'images in class folders', tm: 'a Teachable Machine project', csv: 'a table', unlabelled: 'unlabelled images',
 };
-const TEST_SHARES = [0.1, 0.2, 0.3, 0.5];
+const TEST_SHARES = [0.1, 0.2, 0.3, 0.5, 1];
 
 /**
  * The data every figure is measured on: the demo's images, generated inputs, or the user's own
@@ -143,7 +143,7 @@ function DataDetails({ data, disabled }: { data: DataSummary; disabled: boolean 
           <span className="field-label">Held out</span>
           <select data-testid="data-test-share" value={testShare} disabled={disabled}
             onChange={(e) => void updateDataChoices({ testFraction: Number(e.target.value) })}>
-            {TEST_SHARES.map((f) => <option key={f} value={f}>{Math.round(f * 100)}% (seeded, stratified)</option>)}
+            {TEST_SHARES.map((f) => <option key={f} value={f}>{Math.round(f * 100)}% {f === 1 ? '(measure only: nothing to fine-tune on)' : '(seeded, stratified)'}</option>)}
           </select>
         </label>
         {data.table && <p className="small muted">Label column: <strong>{data.table.labelColumn ?? 'none'}</strong>; features: {data.table.featureColumns.join(', ')}</p>}
