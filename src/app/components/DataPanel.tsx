@@ -66,7 +66,7 @@ export function DataPanel() {
         </div>
       </div>
       <p className="data-source" data-testid="data-source" data-kind={kind}
-        data-count={counts?.count} data-classes={counts?.classes} data-train={counts?.train} data-test={counts?.test}>
+        data-count={counts?.count} data-classes={counts?.classes} data-train={counts?.train} data-test={counts?.test} data-skipped={data?.skipped}>
         {data ? (
           <><strong>{data.name}</strong>: {KIND_NAMES[data.kind]}, {formatCount(data.count)} {data.kind === 'csv' ? 'rows' : 'images'}
             {data.classes > 0 && <>, {data.classes} classes</>}; {formatCount(data.train)} to train on, {formatCount(data.test)} held out
