@@ -124,7 +124,8 @@ function DataDetails({ data, disabled }: { data: DataSummary; disabled: boolean 
   const p = data.preprocess;
   const testShare = data.choices.testFraction ?? 0.2;
   return (
-    <>
+    <div className="data-body">
+      <div>
       <div className="data-controls">
         {p && (
           <label className="stacked">
@@ -163,7 +164,8 @@ function DataDetails({ data, disabled }: { data: DataSummary; disabled: boolean 
         </ul>
       )}
       <DataPreview data={data} />
+      </div>
       <ClassMappingTable data={data} disabled={disabled} onChange={(mapping) => void updateDataChoices({ mapping })} />
-    </>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { originalPoint, useStudio } from '../store';
-import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+import { formatBytes, formatCount, formatMetric, formatMetricChange, formatMs, formatPercent } from '../format';
 
 /** The headline numbers of the current model against the original. */
 export function MetricCards() {
@@ -9,8 +9,7 @@ export function MetricCards() {
   const original = useStudio(originalPoint);
   const hasData = useStudio((s) => s.data !== null);
   const metricName = current?.metric === 'fidelity' ? 'Fidelity' : current?.metric === 'mae' ? 'Mean absolute error' : 'Accuracy';
-  // Mean absolute error is a number in the target's units, lower is better; the others are shares.
-  const show = (v: number) => (current?.metric === 'mae' ? v.toPrecision(4) : formatPercent(v));
+  const show = (v: number) => formatMetric(v, current?.metric);
   const t = summary?.totals;
   const change = (now: number, before: number | undefined) =>
     before && now !== before ? `${now < before ? '−' : '+'}${formatPercent(Math.abs(now - before) / before)} vs original` : undefined;
@@ -34,8 +33,7 @@ export function MetricCards() {
       </Card>
       <Card label={metricName} testId="accuracy" value={current?.value} metric={current?.metric}
         note={current ? `on ${current.subset && (hasData || current.metric !== 'fidelity') ? 'the first ' : ''}${formatCount(current.count)} ${examples}${
-          liveDelta === null ? '' : current.metric === 'mae' ? ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta).toPrecision(3)} vs original on them; lower is better)`
-            : ` (${liveDelta >= 0 ? '+' : '−'}${Math.abs(liveDelta * 100).toFixed(1)} pts vs original on them)`}` : undefined}>
+          liveDelta === null ? '' : ` (${formatMetricChange(liveDelta, current.metric)} vs original on them${current.metric === 'mae' ? '; lower is better' : ''})`}` : undefined}>
         {current ? show(current.value) : '…'}
       </Card>
       <Card label={`Original ${metricName.toLowerCase()}`} testId="baseline-accuracy" value={baseline?.value} metric={baseline?.metric}
