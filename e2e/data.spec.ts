@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, type Page } from '@playwright/test';
-import { BACKEND_QUERY, collectPageErrors, keepScreenshot, numberAttr, waitForDemoReady } from './helpers';
+import { keepScreenshot, numberAttr, openStudioPage } from './helpers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'e2e/fixtures/data');
@@ -21,10 +21,7 @@ const idle = () => expect(page.getByTestId('status')).toHaveAttribute('data-stat
 const source = () => page.getByTestId('data-source');
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  errors = collectPageErrors(page);
-  await page.goto(`./${BACKEND_QUERY}`);
-  await waitForDemoReady(page);
+  ({ page, errors } = await openStudioPage(browser));
 });
 
 test.afterAll(async () => {
@@ -88,6 +85,9 @@ test('prune 80% and fine-tune on the data: accuracy rises; the per-class table a
   await flip.click();
   await expect(page.getByTestId('flip-detail')).toBeVisible();
   await keepScreenshot(page, testInfo, 'class-damage');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await keepScreenshot(page, testInfo, 'class-damage-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByTestId('finetune-epochs').fill('3');
   await page.getByTestId('finetune').click();

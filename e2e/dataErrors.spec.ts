@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, type Page } from '@playwright/test';
-import { BACKEND_QUERY, collectPageErrors, keepScreenshot, waitForDemoReady } from './helpers';
+import { keepScreenshot, openStudioPage } from './helpers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS = join(ROOT, 'e2e/fixtures/bad-data');
@@ -42,10 +42,7 @@ async function drop(c: BadDataCase) {
 }
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  errors = collectPageErrors(page);
-  await page.goto(`./${BACKEND_QUERY}`);
-  await waitForDemoReady(page);
+  ({ page, errors } = await openStudioPage(browser));
 });
 
 test.afterAll(async () => {

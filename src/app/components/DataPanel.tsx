@@ -126,44 +126,44 @@ function DataDetails({ data, disabled }: { data: DataSummary; disabled: boolean 
   return (
     <div className="data-body">
       <div>
-      <div className="data-controls">
-        {p && (
+        <div className="data-controls">
+          {p && (
+            <label className="stacked">
+              <span className="field-label">Pixel scaling ({p.height}×{p.width}×{p.channels}, {p.fit === 'crop' ? 'centre crop' : 'stretched'})</span>
+              <select data-testid="data-preprocess" data-value={p.scaling} value={p.scaling} disabled={disabled}
+                onChange={(e) => void updateDataChoices({ scaling: e.target.value as Scaling })}>
+                {p.candidates.map((c) => (
+                  <option key={c.scaling} value={c.scaling}>
+                    {c.label}{c.correct !== null ? ` — ${c.correct}/${c.count} right` : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <label className="stacked">
-            <span className="field-label">Pixel scaling ({p.height}×{p.width}×{p.channels}, {p.fit === 'crop' ? 'centre crop' : 'stretched'})</span>
-            <select data-testid="data-preprocess" data-value={p.scaling} value={p.scaling} disabled={disabled}
-              onChange={(e) => void updateDataChoices({ scaling: e.target.value as Scaling })}>
-              {p.candidates.map((c) => (
-                <option key={c.scaling} value={c.scaling}>
-                  {c.label}{c.correct !== null ? ` — ${c.correct}/${c.count} right` : ''}
-                </option>
-              ))}
+            <span className="field-label">Held out</span>
+            <select data-testid="data-test-share" value={testShare} disabled={disabled}
+              onChange={(e) => void updateDataChoices({ testFraction: Number(e.target.value) })}>
+              {TEST_SHARES.map((f) => <option key={f} value={f}>{Math.round(f * 100)}% {f === 1 ? '(measure only: nothing to fine-tune on)' : '(seeded, stratified)'}</option>)}
             </select>
           </label>
+          {data.table && <p className="small muted">Label column: <strong>{data.table.labelColumn ?? 'none'}</strong>; features: {data.table.featureColumns.join(', ')}</p>}
+        </div>
+        <p className="small muted" data-testid="data-note">
+          {data.note}. Loading data starts a fresh history from the original model, measured on it.
+        </p>
+        {p && (
+          <details className="small">
+            <summary>Why this preprocessing</summary>
+            <ul>{p.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
+          </details>
         )}
-        <label className="stacked">
-          <span className="field-label">Held out</span>
-          <select data-testid="data-test-share" value={testShare} disabled={disabled}
-            onChange={(e) => void updateDataChoices({ testFraction: Number(e.target.value) })}>
-            {TEST_SHARES.map((f) => <option key={f} value={f}>{Math.round(f * 100)}% {f === 1 ? '(measure only: nothing to fine-tune on)' : '(seeded, stratified)'}</option>)}
-          </select>
-        </label>
-        {data.table && <p className="small muted">Label column: <strong>{data.table.labelColumn ?? 'none'}</strong>; features: {data.table.featureColumns.join(', ')}</p>}
-      </div>
-      <p className="small muted" data-testid="data-note">
-        {data.note}. Loading data starts a fresh history from the original model, measured on it.
-      </p>
-      {p && (
-        <details className="small">
-          <summary>Why this preprocessing</summary>
-          <ul>{p.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
-        </details>
-      )}
-      {data.warnings.length > 0 && (
-        <ul className="warn small" data-testid="data-warnings" role="status">
-          {data.warnings.map((w) => <li key={w} data-testid="data-warning">{w}</li>)}
-        </ul>
-      )}
-      <DataPreview data={data} />
+        {data.warnings.length > 0 && (
+          <ul className="warn small" data-testid="data-warnings" role="status">
+            {data.warnings.map((w) => <li key={w} data-testid="data-warning">{w}</li>)}
+          </ul>
+        )}
+        <DataPreview data={data} />
       </div>
       <ClassMappingTable data={data} disabled={disabled} onChange={(mapping) => void updateDataChoices({ mapping })} />
     </div>
