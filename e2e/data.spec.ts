@@ -2,8 +2,8 @@
 // class folders with the demo CNN gives the demo's accuracy on the same images; a CSV with its
 // table model gives Node's figures; pruning then fine-tuning on the data wins accuracy back; the
 // per-class table and the flipped examples appear. On the suite's backend (helpers.ts).
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, type Page } from '@playwright/test';
 import { keepScreenshot, numberAttr, openStudioPage } from './helpers';
@@ -98,7 +98,7 @@ test('prune 80% and fine-tune on the data: accuracy rises; the per-class table a
   await expect(page.getByTestId('accuracy')).toHaveAttribute('data-metric', 'accuracy');
 });
 
-test('a table model and its CSV: accuracy (flowers) and mean absolute error (growth) as Node measures them', async () => {
+test('a table model and its CSV: accuracy (flowers) and mean absolute error (growth) as Node measures them', async ({}, testInfo) => {
   const importModel = async (paths: string[]) => {
     await page.getByTestId('model-input').setInputFiles(paths.map((p) => join(ROOT, p)));
     await expect(source()).toHaveAttribute('data-kind', 'generated', { timeout: 120_000 });
@@ -120,4 +120,15 @@ test('a table model and its CSV: accuracy (flowers) and mean absolute error (gro
   await expect(page.getByTestId('baseline-accuracy')).toHaveAttribute('data-metric', 'mae');
   expect(await numberAttr(page, 'baseline-accuracy')).toBeCloseTo(expected.growth.heldOut.mae, 4);
   expect(await numberAttr(page, 'accuracy')).toBeCloseTo(expected.growth.live.mae, 4);
+
+  // A model and its data in one folder drop: model.json, weights, metadata.json and a data/ tree.
+  const folder = testInfo.outputPath('flowers-with-data');
+  mkdirSync(join(folder, 'data'), { recursive: true });
+  for (const p of expected.flowers.model) copyFileSync(join(ROOT, p), join(folder, basename(p)));
+  copyFileSync(join(DATA, expected.flowers.csv), join(folder, 'data/flowers.csv'));
+  await page.getByTestId('model-folder-input').setInputFiles(folder);
+  await expect(source()).toHaveAttribute('data-kind', 'csv', { timeout: 120_000 });
+  await idle();
+  await expect(page.getByTestId('accuracy')).toHaveAttribute('data-metric', 'accuracy');
+  expect(await numberAttr(page, 'baseline-accuracy')).toBeCloseTo(expected.flowers.heldOut.accuracy, 6);
 });

@@ -13,7 +13,8 @@ import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
-import { dataActions } from './actions/data';
+import { dataActions, splitDataTree } from './actions/data';
+import type { ModelFile } from '../engine/api';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 const context: ActionContext = { bridge: new EngineBridge(studioEvents(store)), store };
@@ -28,10 +29,20 @@ export function dismissError() {
 
 export const { restorePoint, undo, redo } = history;
 export const { setGlobalSparsity, setLayerSparsity, setCriterion, setChannelNorm, setGranularity } = controls;
-export const { startStudio, switchDemoModel, importModelFiles, importModelUrl } = modelLoading(context, pump);
+const loading = modelLoading(context, pump);
+export const { startStudio, switchDemoModel, importModelUrl } = loading;
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
-export const { loadDataFiles, updateDataChoices, clearData, measureClassDamage } = dataActions(context, pump);
+const data = dataActions(context, pump);
+export const { loadDataFiles, updateDataChoices, clearData, measureClassDamage } = data;
+
+/** Opens a model; a data/ tree in the same drop is then loaded as its data (when the model opened). */
+export async function importModelFiles(files: ModelFile[]) {
+  const split = splitDataTree(files);
+  const before = store.get().history[0];
+  await loading.importModelFiles(split.model);
+  if (split.data.length > 0 && store.get().history[0] !== before && !store.get().error) await data.loadDataFiles(split.data);
+}
 export const installBenchHooks = () => installHooks(context.bridge);

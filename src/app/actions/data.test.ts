@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassDamageView, DataResult, DataSummary, StudioEngineApi } from '../../engine/api';
 import type { ActionContext, StudioBridge } from './actionContext';
-import { dataActions } from './data';
+import { dataActions, splitDataTree } from './data';
 import { historyPoint, loadedStore, summaryNamed } from './fakeStudio';
 
 const summary = (choices: DataSummary['choices'] = {}) => ({ kind: 'images', name: 'pets', count: 10, choices } as unknown as DataSummary);
@@ -81,5 +81,12 @@ describe('data actions', () => {
     expect(store.get().damage?.pointId).toBe(2);
     await actions.measureClassDamage(); // already measured for this step: no engine call
     expect(bridge.calls.filter((c) => c[0] === 'classDamage')).toHaveLength(2);
+  });
+
+  it('splits a drop of a model with a data/ tree into the model\'s files and the data', () => {
+    const f = (path: string) => ({ path, bytes: new Uint8Array(1) });
+    const { model, data } = splitDataTree([f('pets/model.json'), f('pets/metadata.json'), f('pets/weights.bin'), f('pets/data/cats/1.png'), f('pets/Data/dogs/1.png'), f('pets/database.json')]);
+    expect(model.map((x) => x.path)).toEqual(['pets/model.json', 'pets/metadata.json', 'pets/weights.bin', 'pets/database.json']);
+    expect(data.map((x) => x.path)).toEqual(['pets/data/cats/1.png', 'pets/Data/dogs/1.png']);
   });
 });

@@ -18,6 +18,15 @@ export interface DataActions {
   measureClassDamage(): Promise<void>;
 }
 
+/**
+ * A model and its data in one drop (a folder holding model.json, metadata.json and a data/ tree):
+ * the files under a folder named `data` are the data, the rest the model.
+ */
+export function splitDataTree(files: ModelFile[]): { model: ModelFile[]; data: ModelFile[] } {
+  const isData = (f: ModelFile) => f.path.split('/').slice(0, -1).some((dir) => dir.toLowerCase() === 'data');
+  return { model: files.filter((f) => !isData(f)), data: files.filter(isData) };
+}
+
 export function dataActions({ bridge, store }: ActionContext, pump: Pick<PrunePump, 'cancelPending'>): DataActions {
   async function run(load: () => Promise<DataResult | Awaited<ReturnType<typeof clearJob>>>) {
     if (store.get().fatal) return;
