@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { keepScreenshot, numberAttr, openStudioPage } from './helpers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,9 +86,13 @@ test('prune 80% and fine-tune on the data: accuracy rises; the per-class table a
   await flip.click();
   await expect(page.getByTestId('flip-detail')).toBeVisible();
   await keepScreenshot(page, testInfo, 'class-damage');
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await keepScreenshot(page, testInfo, 'class-damage-dark');
-  await page.emulateMedia({ colorScheme: 'light' });
+  for (const colorScheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme });
+    if (colorScheme === 'dark') await keepScreenshot(page, testInfo, 'class-damage-dark');
+    // The data panel and the damage panel filled in: no serious or critical axe violations.
+    const results = await new AxeBuilder({ page }).include('.data-panel').include('.damage-panel').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${colorScheme}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+  }
 
   await page.getByTestId('finetune-epochs').fill('3');
   await page.getByTestId('finetune').click();

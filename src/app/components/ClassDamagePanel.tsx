@@ -71,19 +71,21 @@ function ConfusionChange({ damage }: { damage: ClassDamageView }) {
   return (
     <figure className="confusion" data-testid="confusion-change" data-max={max}>
       <figcaption className="small muted">Confusion change (current − original): rows the true class, columns the prediction.</figcaption>
-      <div className="confusion-grid" style={{ gridTemplateColumns: `minmax(70px, auto) repeat(${n}, minmax(18px, 1fr))` }} role="table" aria-label="Confusion matrix change">
+      <div className="confusion-grid" style={{ gridTemplateColumns: `minmax(70px, auto) repeat(${n}, minmax(18px, 1fr))` }} role="img"
+        aria-label={`Confusion matrix change: ${change.filter((v) => v !== 0).length} of ${n * n} cells moved`}>
         <span />
-        {names.map((name, c) => <span key={c} className="confusion-col" title={name} role="columnheader">{name.slice(0, 3)}</span>)}
+        {names.map((name, c) => <span key={c} className="confusion-col" title={name}>{name.slice(0, 3)}</span>)}
         {names.map((row, r) => [
-          <span key={`h${r}`} className="confusion-row small" role="rowheader">{row}</span>,
+          <span key={`h${r}`} className="confusion-row small">{row}</span>,
           ...names.map((col, c) => {
             const v = change[r * n + c];
             const worse = r === c ? v < 0 : v > 0;
-            const strength = Math.round((Math.abs(v) / max) * 100);
+            // At most 40% colour under the text, so the numbers keep their contrast in both themes.
+            const strength = Math.round((Math.abs(v) / max) * 40);
             return (
-              <span key={`${r}-${c}`} role="cell" className={`confusion-cell${r === c ? ' diag' : ''}`} data-row={r} data-col={c} data-value={v}
+              <span key={`${r}-${c}`} className={`confusion-cell${r === c ? ' diag' : ''}`} data-row={r} data-col={c} data-value={v}
                 title={`true ${row}, predicted ${col}: ${v > 0 ? '+' : ''}${v}`}
-                style={{ background: v === 0 ? undefined : `color-mix(in srgb, ${worse ? 'var(--danger)' : 'var(--accent)'} ${Math.max(12, strength)}%, transparent)` }}>
+                style={{ background: v === 0 ? undefined : `color-mix(in srgb, ${worse ? 'var(--danger)' : 'var(--accent)'} ${Math.max(10, strength)}%, var(--surface-2))` }}>
                 {v === 0 ? '' : v > 0 ? `+${v}` : v}
               </span>
             );
