@@ -85,9 +85,9 @@ export async function expectDemoOpened(page: Page, backend: Backend): Promise<nu
   return acc;
 }
 
-/** A fresh page on the suite's backend with the demo ready, and the page errors it collects. */
+/** A fresh page (in a context of its own, as axe needs) on the suite's backend with the demo ready, and the page errors it collects. */
 export async function openStudioPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await (await browser.newContext()).newPage();
   const errors = collectPageErrors(page);
   await page.goto(`./${BACKEND_QUERY}`);
   await waitForDemoReady(page);
