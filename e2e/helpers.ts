@@ -1,6 +1,6 @@
 // Shared steps for the e2e specs: open the studio, wait for it to settle, collect console errors.
 import { readFileSync } from 'node:fs';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
 
 export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -87,4 +87,13 @@ export async function expectDemoOpened(page: Page, backend: Backend): Promise<nu
     rows.reduce((n, r) => n + Number(r.getAttribute('data-params')), 0));
   expect(perLayer).toBe(params);
   return acc;
+}
+
+/** A fresh page (in a context of its own, as axe needs) on the suite's backend with the demo ready, and the page errors it collects. */
+export async function openStudioPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await browser.newContext()).newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`./${BACKEND_QUERY}`);
+  await waitForDemoReady(page);
+  return { page, errors };
 }

@@ -2,7 +2,7 @@
 // produced the numbers on screen (the current history point); the engine owns the tensors.
 import { create } from 'zustand';
 import type {
-  BackendName, BackendReport, ChannelNorm, HistoryBudget, SessionInfo, SessionList, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  BackendName, BackendReport, ChannelNorm, ClassDamageView, CompareResult, DataSummary, HistoryBudget, SessionInfo, SessionList, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -65,6 +65,10 @@ export interface StudioState {
   budget: HistoryBudget | null;
   /** The last recovery from a crashed engine: what happened, in words, and how long it took. */
   recovery: { note: string; reason: string; backend: BackendName; step: number | null; interrupted: string | null; ms: number } | null;
+  /** The user's data the model is measured on; null: the demo images (or generated inputs). */
+  data: DataSummary | null;
+  /** Per-class damage of a step (the one named in it) against the original. */
+  damage: ClassDamageView | null;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -97,6 +101,8 @@ export const initialStudioState = (): StudioState => ({
   autosave: null,
   budget: null,
   recovery: null,
+  data: null,
+  damage: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

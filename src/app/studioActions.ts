@@ -18,7 +18,8 @@ import { encryptedOpen } from './actions/encryptedOpen';
 import { sessionActions } from './actions/sessions';
 import { recovery } from './actions/recovery';
 import { installTestHooks as installFaultHooks } from './actions/testHooks';
-import type { BackendRequest } from '../engine/api';
+import type { BackendRequest, ImportOptions, ModelFile } from '../engine/api';
+import { dataActions, splitDataTree } from './actions/data';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 // A crashed worker is restarted by the bridge; `recover` (set below) brings the session back.
@@ -53,8 +54,18 @@ export function startStudio(forcedBackend: BackendRequest | null, modelUrl: stri
 }
 export const dismissRecovery = () => setStudio({ recovery: null });
 export const installTestHooks = () => installFaultHooks(context.bridge);
-/** A drop of model files; an encrypted one asks for its passphrase first. */
-export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, loading.importModelFiles);
+const data = dataActions(context, pump);
+export const { loadDataFiles, updateDataChoices, clearData, measureClassDamage } = data;
+
+/** Opens a model; a data/ tree in the same drop is then loaded as its data (when the model opened). */
+async function importModelAndData(files: ModelFile[], options?: ImportOptions): Promise<boolean> {
+  const split = splitDataTree(files);
+  const opened = await loading.importModelFiles(split.model, options);
+  if (opened && split.data.length > 0) await data.loadDataFiles(split.data);
+  return opened;
+}
+/** A drop of model files (and its data/ tree); an encrypted one asks for its passphrase first. */
+export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, importModelAndData);
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);

@@ -1,6 +1,6 @@
 // `secateur inspect <model>`: the studio's summary of a model (its layer table, parameters, MACs,
 // what can be pruned and what is locked, and why), as text or as JSON.
-import type { BaselineResult, BackendReport, ModelSummary } from '../engine/api';
+import type { BaselineResult, BackendReport, MetricKind, ModelSummary } from '../engine/api';
 import { count, percent, shape, textTable } from './textTable';
 
 export interface InspectResult {
@@ -11,7 +11,7 @@ export interface InspectResult {
   outputShape: ModelSummary['outputShape'];
   totals: ModelSummary['totals'];
   /** The original model's metric on its whole held-out set (what the studio's baseline shows). */
-  metric: { kind: 'accuracy' | 'fidelity'; value: number; examples: number; description: string };
+  metric: { kind: MetricKind; value: number; examples: number; description: string };
   layers: (ModelSummary['layers'][number] & { channelGroup: string | null; channelLock: string | null; nmSkip: string | null })[];
   /** Prunable layers whose channels cannot be removed, and why. */
   locks: { layer: string; reason: string }[];

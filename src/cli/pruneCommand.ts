@@ -1,7 +1,7 @@
 // `secateur prune <model> --out <dir>`: the studio's steps without the screen. Import the model (the
 // studio's checks and messages), optionally scan and plan per-layer targets, prune once from the
 // original, optionally fine-tune with every pruned weight held at 0, and write the studio's export.
-import type { BaselineResult, HistoryPoint, ModelSummary, PlanResult, PruneSettings } from '../engine/api';
+import type { BaselineResult, HistoryPoint, MetricKind, ModelSummary, PlanResult, PruneSettings } from '../engine/api';
 import { commandLineRecord } from './commandLineRecord';
 import { readModelPath } from './modelPaths';
 import type { NodeStudio } from './nodeStudio';
@@ -22,7 +22,7 @@ export interface StepOutcome {
 export interface PruneOutcome {
   model: string;
   backend: string;
-  metric: { kind: 'accuracy' | 'fidelity'; description: string; original: number; final: number };
+  metric: { kind: MetricKind; description: string; original: number; final: number };
   plan: PlanResult | null;
   steps: StepOutcome[];
   export: Omit<WrittenExport, 'report'>;

@@ -14,8 +14,14 @@ import type { Granularity, PruneRequest, PruneResult } from '../core/prune/prune
 import type { SparsityTarget } from '../core/prune/unstructured';
 import type { FinetuneOptions, TrainProgress } from '../core/train/finetuneRecipe';
 import type { SessionInfo } from '../core/session/sessionStore';
+import type { DataChoices } from '../core/data/prepareData';
+import type { Scaling } from '../core/data/preprocess';
+import type { Fit } from '../core/data/resample';
 
-export type { ClusterInit, Criterion, FinetuneOptions, Granularity, SessionInfo, TrainProgress };
+export type { ClusterInit, Criterion, DataChoices, FinetuneOptions, Granularity, Scaling, SessionInfo, TrainProgress };
+
+/** What a figure measures: accuracy (labels), fidelity (agreement with the original), mean absolute error (regression; lower is better). */
+export type MetricKind = 'accuracy' | 'fidelity' | 'mae';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -121,7 +127,7 @@ export interface ModelSource {
   kind: 'demo' | 'file' | 'url';
   /** The files it was read from (the model JSON first). */
   files: string[];
-  metric: 'accuracy' | 'fidelity';
+  metric: MetricKind;
   /** What the metric is, in words: "accuracy on 2,000 Fashion-MNIST test images ...", "fidelity: ...". */
   metricNote: string;
   /** Whether fine-tuning has labels; without them it distils from the original model. */
@@ -208,11 +214,13 @@ export interface BaselineResult {
 }
 
 export interface EvalResult {
-  metric: 'accuracy' | 'fidelity';
+  metric: MetricKind;
   /** true: the live subset (first images of the held-out set); false: all of it. */
   subset: boolean;
-  /** 0..1 */
+  /** 0..1; mean absolute error (any size, lower is better) for 'mae'. */
   value: number;
+  /** Regression: R² on the same examples. */
+  r2?: number;
   count: number;
   ms: number;
 }
@@ -244,7 +252,7 @@ export interface SensitivityView {
   baseId: number;
   granularity: ScanGranularity;
   criterion: Criterion;
-  metric: 'accuracy' | 'fidelity';
+  metric: MetricKind;
   baseline: number;
   ladder: number[];
   units: {
@@ -398,6 +406,96 @@ export interface RestoredSession {
   budget: HistoryBudget;
 }
 
+/** The kind of data a model is measured on: the demo's, or what the user dropped. */
+export type DataKind = 'demo' | 'images' | 'tm' | 'csv' | 'unlabelled';
+
+/** One example as the page shows it: pixels as the model sees them (uint8, before scaling), or a table row. */
+export interface DataExample {
+  index: number;
+  /** The file, or "row 12". */
+  name: string;
+  image?: { width: number; height: number; channels: number; pixels: Uint8Array };
+  row?: number[];
+  /** Its class name (null: unlabelled, or a regression target given in `target`). */
+  label: string | null;
+  target?: number;
+  /** The original model's prediction (class name, or the value of a regression model). */
+  prediction: string;
+}
+
+/** The user's data set as the Data panel shows it. */
+export interface DataSummary {
+  kind: Exclude<DataKind, 'demo'>;
+  /** The folder, zip or table it came from. */
+  name: string;
+  /** Examples used (images decoded, or table rows). */
+  count: number;
+  /** The model's classes (0 for regression). */
+  classes: number;
+  train: number;
+  test: number;
+  live: number;
+  metric: MetricKind;
+  /** What the metric is, in words. */
+  note: string;
+  classNames: string[];
+  /** Class folders (or a table's label names) and what each maps to, with the original model's agreement on it. */
+  mapping: {
+    groups: string[];
+    paths: string[];
+    classOf: number[];
+    by: 'name' | 'number' | 'prediction' | 'user';
+    agreement: (number | null)[];
+    measured: (number | null)[];
+  } | null;
+  /** Images: the preprocessing, the measured scaling trials and why. */
+  preprocess: {
+    scaling: Scaling;
+    fit: Fit;
+    height: number;
+    width: number;
+    channels: number;
+    candidates: { scaling: Scaling; label: string; correct: number | null; count: number | null }[];
+    reasons: string[];
+  } | null;
+  /** Tables: the label column and the features. */
+  table: { labelColumn: string | null; featureColumns: string[] } | null;
+  /** Things skipped or left out, as sentences. */
+  warnings: string[];
+  skipped: number;
+  /** Dropped files that are not data (the model's own files, a README). */
+  ignored: string[];
+  /** The first held-out examples, as the model sees them, with their label and the original model's prediction. */
+  preview: DataExample[];
+  /** The choices the data was read with (what the panel's controls show). */
+  choices: DataChoices;
+}
+
+/** A data set loaded: the model measured on it from a fresh history (its original point first). */
+export interface DataResult extends BaselineResult {
+  data: DataSummary;
+}
+
+/** What the current step did to each class against the original model, on the live subset. */
+export interface ClassDamageView {
+  pointId: number;
+  metric: MetricKind;
+  /** Most hurt first. Accuracy (or agreement) 0..1. */
+  classes: { class: number; name: string; count: number; original: number; current: number; change: number }[];
+  /** Confusion matrix change (current − original), n × n row-major: rows the true class, columns the predicted one. */
+  confusion: { names: string[]; change: number[] };
+  /** Examples right before and wrong now (broken), and the reverse (fixed); at most FLIPS_SHOWN of each. */
+  flips: { broken: FlipView[]; fixed: FlipView[]; brokenCount: number; fixedCount: number };
+}
+
+export interface FlipView {
+  index: number;
+  label: string;
+  original: string;
+  current: string;
+  example: DataExample;
+}
+
 /** What the worker exposes through comlink. Every method may throw an Error with a user-facing message. */
 export interface StudioEngineApi {
   /** `testHooks` (the page's `?testhooks=1`) lets testFault work; it refuses otherwise. */
@@ -470,6 +568,19 @@ export interface StudioEngineApi {
   deleteSession(id: string): Promise<void>;
   /** Opens a saved session: the current model is replaced only when all of it was read and rebuilt. */
   openSession(jobId: number, id: string, onProgress?: ProgressCallback): Promise<RestoredSession>;
+  /**
+   * Reads the user's data (image folders, zips, .tm projects, unlabelled images, a CSV), decodes it in
+   * the worker and measures the original model on it. On success the data becomes the model's task and
+   * the history starts afresh from the original model measured on it; a failure rejects with the
+   * data's message and leaves the model, its history and the data it had as they were.
+   */
+  loadData(jobId: number, files: ModelFile[], choices?: DataChoices | null, onProgress?: ProgressCallback): Promise<DataResult>;
+  /** The loaded data read again with other choices (scaling, class mapping, label column, split); a fresh history again. */
+  updateData(jobId: number, choices: DataChoices, onProgress?: ProgressCallback): Promise<DataResult>;
+  /** Back to what the model was measured on before any data was dropped (the demo images or generated inputs); a fresh history. */
+  clearData(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult>;
+  /** Per-class damage of the current step against the original (null when the task has no classes: regression). */
+  classDamage(jobId: number, onProgress?: ProgressCallback): Promise<ClassDamageView | null>;
   /** Live tensor count, for leak checks. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /**

@@ -9,7 +9,7 @@ export interface ExportReport {
   model: string;
   source: { kind: ModelSource['kind']; files: string[]; fixes: string[] };
   precision: Precision;
-  metric: { kind: 'accuracy' | 'fidelity'; description: string; value: number; examples: number; original: number };
+  metric: { kind: 'accuracy' | 'fidelity' | 'mae'; description: string; value: number; examples: number; original: number };
   totals: { params: number; nonzero: number; prunableSparsity: number; macs: number; nonzeroMacs: number };
   sizes: { weightBytes: number; weightGzipBytes: number };
   layers: { path: string; className: string; params: number; nonzero: number; sparsity: number }[];

@@ -2,13 +2,13 @@
 // is measured, its pruning session. Loading another model disposes this one (its tensors, and its
 // task unless the new model shares it).
 import type * as tf from '@tensorflow/tfjs';
-import type { CompareSide, EvalResult, ModelSource, ModelSummary, ScanRequest } from './api';
+import type { CompareSide, DataChoices, DataSummary, EvalResult, ModelFile, ModelSource, ModelSummary, ScanRequest } from './api';
 import type { JobControl } from '../core/job';
 import { disposeModel } from '../core/graph/disposeModel';
 import type { SensitivityScan } from '../core/plan';
 import { unmeasuredView } from './modelView';
 import { PruningSession, type SessionHooks } from './pruningSession';
-import type { ModelTask } from './tasks';
+import type { ExamplePredictions, ModelTask } from './tasks';
 
 export interface LoadedModel {
   id: string;
@@ -19,6 +19,10 @@ export interface LoadedModel {
   originalSide?: CompareSide;
   /** The last sensitivity scan, the starting point it was made on, and the channel norm it ranked by. */
   scan?: { baseId: number; scan: SensitivityScan; channelNorm?: ScanRequest['channelNorm'] };
+  /** The user's data the task measures on (kept to read it again with other choices); absent: the demo data or generated inputs. */
+  data?: { files: ModelFile[]; choices: DataChoices; summary: DataSummary };
+  /** The original model's classes on the live subset, for per-class damage, measured once. */
+  originalPredictions?: ExamplePredictions | null;
   /** Set once the baseline is measured; until then `model` is the only copy. */
   session: PruningSession | null;
   model: tf.LayersModel | null;

@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClusterRequest, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes,
-  FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary, PageSessionState, PlanRequest, PlanResult,
-  ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList,
+  AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClassDamageView, ClusterRequest, CompareResult, DataChoices, DataResult, DemoCatalog,
+  EvalResult, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
+  PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
-import { ModelSlot, sessionHooks } from './loadedModel';
+import { ModelSlot, sessionHooks, type LoadedModel } from './loadedModel';
 import { compareSide } from './compareSide';
 import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
@@ -41,6 +41,9 @@ import { modelSizes } from '../core/metrics/sizes';
 import { chooseTask, type DemoData, type ModelTask, type TaskFactory } from './tasks';
 import { clusterOptions, describeClustering, validateClusterRequest } from './clustering';
 import { packedBundle, packedBytes } from './packedBundle';
+import type { ImageDecoder } from '../core/data/imageDecoder';
+import { defaultImageDecoder, measureData } from './dataLoading';
+import { classDamageView } from './classDamageView';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -48,6 +51,8 @@ export interface EngineDependencies {
   tasks?: TaskFactory;
   /** Where sessions are saved; default IndexedDB (none in Node unless a test gives one). */
   sessions?: SessionStoreFactory;
+  /** How the user's images are decoded (the worker's createImageBitmap + OffscreenCanvas by default). */
+  decoder?: ImageDecoder;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -69,11 +74,13 @@ export class StudioEngine implements StudioEngineApi {
   private readonly demo: DemoAssets;
   private readonly tasks: TaskFactory;
   private readonly saver: SessionAutosave;
+  private readonly decoder: ImageDecoder;
 
   constructor(private readonly candidates: BackendCandidate[], dependencies: EngineDependencies = {}) {
     this.demo = new DemoAssets(dependencies.assets ?? FETCH_ASSETS, (path) => new URL(path, this.baseUrl).href);
     this.tasks = dependencies.tasks ?? chooseTask;
     this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
+    this.decoder = dependencies.decoder ?? defaultImageDecoder();
   }
 
   private testHooks = false;
@@ -214,7 +221,7 @@ export class StudioEngine implements StudioEngineApi {
           measure: async () => (await task.evaluate(session.model, UNCONTROLLED, true, METRIC_EXAMPLES)).value,
         });
         const run: FinetuneRun = {
-          steps: recipe.steps, batch, lossFn: recipeLoss(recipe, teacher), regularizer: recipe.regularizer, optimizer: recipe.optimizer,
+          steps: recipe.steps, batch, lossFn: (!recipe.distil && task.loss) || recipeLoss(recipe, teacher), regularizer: recipe.regularizer, optimizer: recipe.optimizer,
           label: recipe.label, onStep: watch.onStep,
         };
         const point = recipe.schedule
@@ -392,6 +399,93 @@ export class StudioEngine implements StudioEngineApi {
         info, summary: await this.summary(), baseline: loaded.baseline!, history: session.history(), currentId: session.current.id,
         pageState: snapshot.settings, budget: historyBudget(loaded),
       };
+    });
+  }
+
+  async loadData(jobId: number, files: ModelFile[], choices?: DataChoices | null, onProgress?: ProgressCallback): Promise<DataResult> {
+    return this.jobs.run(jobId, onProgress, (control) => this.useData(files, choices ?? {}, control));
+  }
+
+  async updateData(jobId: number, choices: DataChoices, onProgress?: ProgressCallback): Promise<DataResult> {
+    return this.jobs.run(jobId, onProgress, (control) => {
+      const { data } = this.models.require();
+      if (!data) throw new Error('No data is loaded: drop a folder, a .zip or a CSV first');
+      return this.useData(data.files, choices, control);
+    });
+  }
+
+  /**
+   * Measures the original model on the user's data; only when that worked does the data become the
+   * model's task, with a fresh history from the original model (the figures of earlier steps were
+   * measured on other examples). A failure leaves the model, its history and its data as they were.
+   */
+  private useData(files: ModelFile[], choices: DataChoices, control: JobControl): Promise<DataResult> {
+    return this.freshHistory(control, 'Reading your data', async (original, loaded) => {
+      const measured = await measureData(original, files, choices, { classNames: loaded.source.labels, decoder: this.decoder, control });
+      return { ...measured, data: { files, choices, summary: measured.summary } };
+    }).then(({ result, data }) => ({ ...result, data: data!.summary }));
+  }
+
+  async clearData(jobId: number, onProgress?: ProgressCallback): Promise<BaselineResult> {
+    return this.jobs.run(jobId, onProgress, async (control) => (await this.freshHistory(control, 'Measuring the original model', async (original, loaded) => {
+      const task = await this.tasks(original, this.demoData(), loaded.source.kind === 'demo' ? 'demo' : 'import');
+      try {
+        return { task, ...(await task.baseline(original, control)), data: undefined };
+      } catch (e) {
+        task.dispose();
+        throw e;
+      }
+    })).result);
+  }
+
+  /**
+   * The loaded model with another task: a copy of the original measured by `measure` becomes a fresh
+   * history; the loaded model is swapped only when all of that worked.
+   */
+  private async freshHistory(
+    control: JobControl,
+    label: string,
+    measure: (original: tf.LayersModel, loaded: LoadedModel) => Promise<{ task: ModelTask; live: EvalResult; baseline: EvalResult; data: LoadedModel['data'] }>,
+  ): Promise<{ result: BaselineResult; data: LoadedModel['data'] }> {
+    const { loaded, session } = this.models.requireSession();
+    await control.checkpoint(0, label);
+    const original = await session.buildOriginal();
+    let owned = true;
+    try {
+      const { task, live, baseline, data } = await measure(original, loaded);
+      let next: PruningSession;
+      try {
+        next = await PruningSession.start(original, sessionHooks(task), live);
+      } catch (e) {
+        task.dispose();
+        throw e;
+      }
+      owned = false;
+      const source: ModelSource = { ...loaded.source, metric: task.metric, metricNote: task.note, labelled: task.labelled };
+      this.models.replace({ id: loaded.id, name: loaded.name, source, task, model: null, session: next, data, baseline });
+      return { result: { baseline, point: next.current, summary: await this.summary() }, data };
+    } finally {
+      if (owned) disposeModel(original);
+    }
+  }
+
+  async classDamage(jobId: number, onProgress?: ProgressCallback): Promise<ClassDamageView | null> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const { loaded, session } = this.models.requireSession();
+      const task = loaded.task;
+      if (!task.predictions) return null;
+      if (loaded.originalPredictions === undefined) {
+        const original = await session.buildOriginal();
+        try {
+          loaded.originalPredictions = await task.predictions(original, progressBetween(control, 0, 0.5));
+        } finally {
+          disposeModel(original);
+        }
+      }
+      const current = await task.predictions(session.model, progressBetween(control, 0.5, 1));
+      if (!loaded.originalPredictions || !current) return null;
+      const names = task.classNames ?? loaded.source.labels ?? [];
+      return classDamageView(task, loaded.originalPredictions, current, names, session.current.id, task.metric);
     });
   }
 

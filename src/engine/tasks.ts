@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EvalResult } from './api';
 import type { LabelledImages } from '../core/data/fashionMnist';
-import { gatherToTensors } from '../core/data/tensors';
+import { batchToTensors, gatherToTensors } from '../core/data/tensors';
 import { mulberry32 } from '../core/data/seededRandom';
 import { evaluateAccuracy } from '../core/metrics/accuracy';
 import {
@@ -14,7 +14,8 @@ import {
 import type { JobControl } from '../core/job';
 import { countModel } from '../core/graph/macs';
 import type { TaylorOptions } from '../core/prune';
-import type { TrainBatch } from '../core/train';
+import type { LossFn, TrainBatch } from '../core/train';
+import { predictOutputs, predictedClasses } from '../core/metrics/predictions';
 
 /**
  * Images of the held-out set every step is measured on when the whole set is too slow to measure
@@ -31,8 +32,26 @@ export const CALIBRATION_EXAMPLES = 256;
 /** Probe inputs fidelity is measured on, at most; fewer for expensive models (see probeCount). */
 export const MAX_PROBES = 256;
 
+/** Per-example classes on the live subset, for the per-class damage views. */
+export interface ExamplePredictions {
+  /** The examples' indices in the data set. */
+  indices: Int32Array;
+  /** Per example: its class (for unlabelled data, the original model's prediction). */
+  labels: Int32Array;
+  predicted: Int32Array;
+}
+
+/** One example as the page shows it: its pixels as the model sees them (uint8), or a table row. */
+export interface ExampleView {
+  index: number;
+  /** The file (images) or "row 12" (a table). */
+  name: string;
+  image?: { width: number; height: number; channels: number; pixels: Uint8Array };
+  row?: number[];
+}
+
 export interface ModelTask {
-  readonly metric: 'accuracy' | 'fidelity';
+  readonly metric: 'accuracy' | 'fidelity' | 'mae';
   /** What the metric is, in words, for the UI ("accuracy on 2,000 Fashion-MNIST test images"). */
   readonly note: string;
   /** Whether fine-tuning has labels; without them it distils from the original model. */
@@ -55,6 +74,14 @@ export interface ModelTask {
   trainer(batchSize: number): Promise<{ stepsPerEpoch: number; batch: (step: number) => TrainBatch }>;
   /** One example per model input, for timing predictions; the caller disposes it. */
   latencyInput(): Promise<tf.Tensor[]>;
+  /** The fine-tune loss against labels when cross-entropy over classes does not fit (regression, one sigmoid). */
+  readonly loss?: LossFn;
+  /** Class names, for the per-class views. */
+  readonly classNames?: readonly string[];
+  /** Classes on the live subset (null or absent: the task has no classes to compare). */
+  predictions?(model: tf.LayersModel, control: JobControl): Promise<ExamplePredictions | null>;
+  /** The examples at `indices`, to show. */
+  examples?(indices: ArrayLike<number>): ExampleView[];
   dispose(): void;
 }
 
@@ -81,6 +108,8 @@ export class DemoTask implements ModelTask {
   readonly labelled = true;
   /** Test images every step is measured on: LIVE_SUBSET until the baseline shows the whole set is fast. */
   private liveCount: number;
+  /** The test images once predictions have read them (examples() is synchronous). */
+  private loadedTest: LabelledImages | null = null;
 
   constructor(private readonly images: (which: 'train' | 'test') => Promise<LabelledImages>, private readonly testCount: number) {
     this.liveCount = Math.min(LIVE_SUBSET, testCount);
@@ -148,6 +177,25 @@ export class DemoTask implements ModelTask {
     const { xs, ys } = gatherToTensors(await this.images('test'), [0]);
     ys.dispose();
     return [xs];
+  }
+
+  async predictions(model: tf.LayersModel, control: JobControl): Promise<ExamplePredictions> {
+    const set = await this.images('test');
+    this.loadedTest = set;
+    // The examples every step is measured on, so the per-class figures add up to the step's.
+    const n = Math.min(this.liveCount, set.count);
+    const outputs = await predictOutputs(model, n, (s, e) => batchToTensors(set, s, e).xs, control, 250, 'Measuring');
+    return { indices: Int32Array.from({ length: n }, (_, i) => i), labels: Int32Array.from(set.labels.subarray(0, n)), predicted: predictedClasses(outputs) };
+  }
+
+  examples(indices: ArrayLike<number>): ExampleView[] {
+    const set = this.loadedTest;
+    if (!set) return [];
+    const size = set.height * set.width * set.channels;
+    return Array.from(indices, (index) => ({
+      index, name: `test image ${index + 1}`,
+      image: { width: set.width, height: set.height, channels: set.channels, pixels: set.images.slice(index * size, (index + 1) * size) },
+    }));
   }
 
   dispose() {}

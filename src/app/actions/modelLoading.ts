@@ -2,7 +2,7 @@
 // the user's files or a model URL. A new model starts every per-model state over.
 import * as Comlink from 'comlink';
 import type { BackendRequest, BaselineResult, ImportOptions, ModelFile } from '../../engine/api';
-import { DEFAULT_CONTROLS } from '../store';
+import { DEFAULT_CONTROLS, type StudioState } from '../store';
 import { messageOf, reportError, type ActionContext } from './actionContext';
 import type { PrunePump } from './prunePump';
 
@@ -21,14 +21,16 @@ export interface ModelLoading {
   importModelUrl(url: string): Promise<void>;
 }
 
+/** A fresh model (or the same model on other data) on screen: its summary and original point; every per-model state starts over. */
+export function freshModelState(modelId: string, { baseline, point, summary }: BaselineResult): Partial<StudioState> {
+  return {
+    summary, modelId, baseline, current: point.metric, history: [point], currentPointId: point.id, undo: [], redo: [],
+    controls: DEFAULT_CONTROLS, training: null, error: null, sizes: null, compare: null, scan: null, plan: null, data: null, damage: null,
+  };
+}
+
 export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PrunePump, 'cancelPending'>): ModelLoading {
-  /** A fresh model on screen: its summary and original point; every per-model state starts over. */
-  function showNewModel(modelId: string, { baseline, point, summary }: BaselineResult) {
-    store.set({
-      summary, modelId, baseline, current: point.metric, history: [point], currentPointId: point.id, undo: [], redo: [],
-      controls: DEFAULT_CONTROLS, training: null, error: null, sizes: null, compare: null, scan: null, plan: null,
-    });
-  }
+  const showNewModel = (modelId: string, result: BaselineResult) => store.set(freshModelState(modelId, result));
 
   async function loadAndEvaluate(id: string) {
     const summary = await bridge.run((engine, jobId, onProgress) => engine.loadDemoModel(jobId, id, onProgress)).result;

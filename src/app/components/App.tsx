@@ -19,6 +19,8 @@ import { RestoreOffer } from './RestoreOffer';
 import { RecoveryNote } from './RecoveryNote';
 import { SessionsList } from './SessionsList';
 import { ClusterPanel } from './ClusterPanel';
+import { DataPanel } from './DataPanel';
+import { ClassDamagePanel } from './ClassDamagePanel';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -49,6 +51,7 @@ export function App() {
         <JobProgressBar />
         <MetricCards />
         <ModelSourceNote />
+        <DataPanel />
         <div className="workbench">
           <div className="left-column">
             <PrunePanel />
@@ -63,6 +66,7 @@ export function App() {
           <ComparePanel />
         </div>
         <SessionsList />
+        <ClassDamagePanel />
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
       <PassphraseDialog />

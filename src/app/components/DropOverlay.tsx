@@ -32,9 +32,10 @@ export function DropOverlay({ target }: { target: React.RefObject<HTMLElement | 
     };
     const drop = async (e: DragEvent) => {
       if (!e.dataTransfer) return;
-      e.preventDefault();
       depth = 0;
       setOver(false);
+      if (e.defaultPrevented) return; // a drop target inside took it (the Data panel)
+      e.preventDefault();
       if (!canAct(useStudio.getState())) return;
       // Entries must be read during the event; the bytes can follow.
       const found = await filesFromDrop(e.dataTransfer);

@@ -31,6 +31,7 @@ export function FinetunePanel() {
   const progress = useStudio((s) => s.progress);
   const free = useStudio(canAct);
   const catalog = useStudio((s) => s.catalog);
+  const data = useStudio((s) => s.data);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const running = training !== null && training.outcome === null;
   const t = running && progress?.jobId === training.jobId ? progress.train : undefined;
@@ -42,7 +43,8 @@ export function FinetunePanel() {
       <div className="panel-head">
         <h2 id="finetune-title">Fine-tune</h2>
         <span className="muted small">
-          {labelled ? <>on the {catalog ? formatCount(catalog.dataset.trainCount) : ''} demo training images</> : <>on generated inputs</>}
+          {data ? <>on the {formatCount(data.train)} training examples of your data</>
+            : labelled ? <>on the {catalog ? formatCount(catalog.dataset.trainCount) : ''} demo training images</> : <>on generated inputs</>}
           {distil ? ', learning the original model\'s outputs' : ''}; pruned weights stay exactly 0; BatchNorm statistics stay fixed
         </span>
       </div>

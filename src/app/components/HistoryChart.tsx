@@ -18,10 +18,12 @@ export function HistoryChart() {
   const currentId = useStudio((s) => s.currentPointId);
   const [axis, setAxis] = useState<SizeAxis>('nonzero');
   if (history.length === 0) return null;
-  const points = chartPoints(history, axis, currentId);
+  // Mean absolute error: lower is better, so it is plotted negated (up is better, the frontier holds) and labelled as itself.
+  const mae = history[0].metric.metric === 'mae';
+  const points = chartPoints(history, axis, currentId).map((p) => (mae ? { ...p, y: -p.y / 100 } : p));
   const frontier = paretoFrontier(points);
-  const { domain, ticks } = percentTicks(points.map((p) => p.y));
-  const metricName = history[0].metric.metric === 'fidelity' ? 'Fidelity' : 'Accuracy';
+  const { domain, ticks } = mae ? { domain: ['auto', 'auto'] as const, ticks: undefined } : percentTicks(points.map((p) => p.y));
+  const metricName = history[0].metric.metric === 'fidelity' ? 'Fidelity' : mae ? 'Mean absolute error' : 'Accuracy';
   const onDot = (p: ChartPoint) => {
     // Read at click time: subscribing to the status would redraw the chart at every job start and end.
     if (canAct(useStudio.getState()) && !p.current) void restorePoint(p.id);
@@ -36,7 +38,7 @@ export function HistoryChart() {
           </select>
         </label>
         <span className="chart-legend" aria-hidden="true">
-          <span className="chart-y-title">↑ {metricName} (%)</span>
+          <span className="chart-y-title">↑ {mae ? 'lower mean absolute error' : `${metricName} (%)`}</span>
           {KIND_LEGEND.map((k) => <span key={k.kind}><svg width="12" height="12"><Dot kind={k.kind} cx={6} cy={6} /></svg> {k.text}</span>)}
           <span><svg width="16" height="12"><line x1="1" y1="6" x2="15" y2="6" className="frontier-line" /></svg> Pareto frontier</span>
         </span>
@@ -48,8 +50,9 @@ export function HistoryChart() {
             <XAxis type="number" dataKey="x" name={SIZE_AXES[axis].short} domain={[0, 'auto']} tickFormatter={SIZE_AXES[axis].tick ?? compactCount}
               stroke="var(--muted)" fontSize={12}
               label={{ value: SIZE_AXES[axis].label, position: 'insideBottom', offset: -14, fill: 'var(--muted)', fontSize: 12 }} />
-            <YAxis type="number" dataKey="y" name={metricName} domain={domain} ticks={ticks} unit="%" width={44} stroke="var(--muted)" fontSize={12} />
-            <Tooltip content={(props) => <PointTip active={props.active} payload={props.payload as unknown as { payload: ChartPoint }[] | undefined} axis={axis} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+            <YAxis type="number" dataKey="y" name={metricName} domain={domain as [number, number]} ticks={ticks} unit={mae ? '' : '%'} width={mae ? 56 : 44} stroke="var(--muted)" fontSize={12}
+              tickFormatter={mae ? (v: number) => (-v).toPrecision(3) : undefined} />
+            <Tooltip content={(props) => <PointTip active={props.active} payload={props.payload as unknown as { payload: ChartPoint }[] | undefined} axis={axis} mae={mae} />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
             <Scatter data={frontier} line={{ className: 'frontier-line' }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
             <Scatter data={points} isAnimationActive={false}
               shape={(props: unknown) => {
@@ -76,14 +79,14 @@ function Dot({ kind, cx, cy, point, onClick }: { kind: string; cx: number; cy: n
   return <circle cx={cx} cy={cy} r={5} {...common} />;
 }
 
-function PointTip({ active, payload, axis }: { active?: boolean; payload?: { payload: ChartPoint }[]; axis: SizeAxis }) {
+function PointTip({ active, payload, axis, mae }: { active?: boolean; payload?: { payload: ChartPoint }[]; axis: SizeAxis; mae: boolean }) {
   const axisValue = (x: number) => (axis === 'gzip' ? formatBytes(x) : `${formatCount(x)} ${SIZE_AXES[axis].short}`);
   const p = active ? payload?.[0]?.payload : undefined;
   if (!p) return null;
   return (
     <div className="chart-tip">
       <strong>{p.label}</strong>
-      <div>{p.y.toFixed(1)}% · {axisValue(p.x)}</div>
+      <div>{mae ? `MAE ${(-p.y).toPrecision(4)}` : `${p.y.toFixed(1)}%`} · {axisValue(p.x)}</div>
       {!p.current && <div className="muted">click to restore</div>}
     </div>
   );

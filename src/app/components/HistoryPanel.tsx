@@ -4,7 +4,7 @@ import { redo, restorePoint, undo } from '../studioActions';
 
 // recharts is most of the page's code: load it after the studio is up, not before.
 const HistoryChart = lazy(() => import('./HistoryChart').then((m) => ({ default: m.HistoryChart })));
-import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+import { formatBytes, formatCount, formatMetric, formatMetricChange, formatMs, metricImproved } from '../format';
 import { HistoryBudget } from './HistoryBudget';
 
 /** Every applied step, oldest first; click one to make it current again. */
@@ -15,6 +15,7 @@ export function HistoryPanel() {
   const canUndo = useStudio((s) => s.undo.length > 0);
   const canRedo = useStudio((s) => s.redo.length > 0);
   const original = history.find((p) => p.kind === 'original');
+  const hasData = useStudio((s) => s.data !== null);
   const listRef = useRef<HTMLOListElement>(null);
   // A new step is the newest and current: scroll the list (only the list, never the page) to it.
   useEffect(() => {
@@ -26,7 +27,7 @@ export function HistoryPanel() {
       <div className="panel-head">
         <h2 id="history-title">History</h2>
         <span className="muted small">
-          {original ? (original.metric.metric === 'fidelity' ? `fidelity on ${formatCount(original.metric.count)} generated inputs` : `accuracy on the first ${formatCount(original.metric.count)} held-out images`) : ''}
+          {original ? ({ fidelity: `fidelity on ${formatCount(original.metric.count)} ${hasData ? 'held-out examples' : 'generated inputs'}`, mae: `mean absolute error on the first ${formatCount(original.metric.count)} held-out examples (lower is better)`, accuracy: `accuracy on the first ${formatCount(original.metric.count)} held-out ${hasData ? 'examples' : 'images'}` })[original.metric.metric] : ''}
         </span>
         <span className="history-nav">
           <button type="button" className="small-button" data-testid="undo" onClick={undo} disabled={busy || !canUndo}
@@ -50,8 +51,8 @@ export function HistoryPanel() {
                 disabled={busy && p.id !== currentId} onClick={() => void restorePoint(p.id)}>
                 <span className="history-label">{i === 0 ? 'Original' : `${i}. ${p.label}`}</span>
                 <span className="history-nums">
-                  <strong>{formatPercent(p.metric.value)}</strong>
-                  {i > 0 && <span className={delta < 0 ? 'neg' : 'pos'}> {delta >= 0 ? '+' : '−'}{Math.abs(delta * 100).toFixed(1)} pts</span>}
+                  <strong>{formatMetric(p.metric.value, p.metric.metric)}</strong>
+                  {i > 0 && <span className={metricImproved(delta, p.metric.metric) ? 'pos' : 'neg'}> {formatMetricChange(delta, p.metric.metric)}</span>}
                   <span className="muted"> · {formatCount(p.nonzero)} nonzero · {formatCount(p.params)} params · {formatBytes(p.gzipBytes)} gzip{i > 0 ? ` · ${formatMs(p.ms)}` : ''}</span>
                 </span>
               </button>

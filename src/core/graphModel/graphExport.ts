@@ -14,7 +14,7 @@
 // userDefinedMetadata and model initializer (hash tables), and its generatedBy; convertedBy names the studio.
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8 } from 'fflate';
-import { CONVERTED_BY, DEFAULT_SHARD_BYTES, type ExportFile, type ExportFiles } from '../model/exportModel';
+import { CONVERTED_BY, DEFAULT_SHARD_BYTES, metricSentence, type ExportFile, type ExportFiles, type ReadmeInfo } from '../model/exportModel';
 import { encodeWeights, type Precision } from '../model/quantize';
 import { gzipBytes } from '../metrics/sizes';
 import type { GraphModelData } from './graphModelData';
@@ -147,12 +147,11 @@ export interface GraphReadmeInfo {
   params: number;
   nonzero: number;
   steps: readonly string[];
-  metric?: { metric: 'accuracy' | 'fidelity'; value: number; count: number };
+  metric?: ReadmeInfo['metric'];
 }
 
 /** README.md of the .zip: what it is and how to load it (tf.loadGraphModel; it cannot be trained). */
 export function graphExportReadme(info: GraphReadmeInfo): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return [
     `# ${info.name}, pruned with Secateur`,
     '',
@@ -160,7 +159,7 @@ export function graphExportReadme(info: GraphReadmeInfo): string {
     'Keep them in one folder; `report.json` has the details below as data.',
     '',
     `- ${info.params.toLocaleString('en-US')} constants' values, ${info.nonzero.toLocaleString('en-US')} nonzero.`,
-    ...(info.metric ? [`- ${info.metric.metric === 'accuracy' ? 'Accuracy' : 'Fidelity to the original model'}: ${pct(info.metric.value)} on ${info.metric.count} examples.`] : []),
+    ...(info.metric ? [metricSentence(info.metric)] : []),
     `- Precision: ${PRECISION_STEP[info.precision]}; TensorFlow.js turns them into float32 when it loads them.`,
     '- Zeros compress: serve the weight files with gzip or brotli (most hosts do) to download fewer bytes.',
     '',

@@ -129,8 +129,14 @@ export interface ReadmeInfo {
   sparsity: number;
   params: number;
   nonzero: number;
-  metric: { metric: 'accuracy' | 'fidelity'; value: number; count: number };
+  metric: { metric: 'accuracy' | 'fidelity' | 'mae'; value: number; count: number };
   recipe: { label: string }[];
+}
+
+/** The README's line for a metric: accuracy or fidelity as a percentage, a mean absolute error as a number. */
+export function metricSentence(m: ReadmeInfo['metric']): string {
+  if (m.metric === 'mae') return `- Mean absolute error: ${m.value.toPrecision(4)} on ${m.count} examples.`;
+  return `- ${m.metric === 'accuracy' ? 'Accuracy' : 'Fidelity to the original model'}: ${(m.value * 100).toFixed(1)}% on ${m.count} examples.`;
 }
 
 /** README.md of the .zip: what it is, its precision and sparsity, how it was made and how to load it. */
@@ -148,7 +154,7 @@ export function exportReadme(info: ReadmeInfo): string {
     'Keep them in one folder; `report.json` has the details below as data.',
     '',
     `- ${info.params.toLocaleString('en-US')} parameters, ${info.nonzero.toLocaleString('en-US')} nonzero; ${pct(info.sparsity)} of the prunable weights are zero.`,
-    `- ${info.metric.metric === 'accuracy' ? 'Accuracy' : 'Fidelity to the original model'}: ${pct(info.metric.value)} on ${info.metric.count} examples.`,
+    metricSentence(info.metric),
     `- Precision: ${precisionNote}`,
     '- Zeros compress: serve the weight files with gzip or brotli (most hosts do) to download fewer bytes.',
     '',
