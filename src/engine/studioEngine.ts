@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
   AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClassDamageView, ClusterRequest, CompareResult, DataChoices, DataResult, DemoCatalog,
-  EvalResult, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
+  ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
   PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
-import { ModelSlot, sessionHooks, type LoadedModel } from './loadedModel';
+import { ModelSlot, sessionHooks } from './loadedModel';
 import { compareSide } from './compareSide';
 import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
@@ -43,7 +43,7 @@ import { clusterOptions, describeClustering, validateClusterRequest } from './cl
 import { packedBundle, packedBytes } from './packedBundle';
 import type { ImageDecoder } from '../core/data/imageDecoder';
 import { defaultImageDecoder, measureData } from './dataLoading';
-import { classDamageView } from './classDamageView';
+import { classDamage, freshHistory, type MeasureTask } from './taskSwitch';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -438,55 +438,13 @@ export class StudioEngine implements StudioEngineApi {
     })).result);
   }
 
-  /**
-   * The loaded model with another task: a copy of the original measured by `measure` becomes a fresh
-   * history; the loaded model is swapped only when all of that worked.
-   */
-  private async freshHistory(
-    control: JobControl,
-    label: string,
-    measure: (original: tf.LayersModel, loaded: LoadedModel) => Promise<{ task: ModelTask; live: EvalResult; baseline: EvalResult; data: LoadedModel['data'] }>,
-  ): Promise<{ result: BaselineResult; data: LoadedModel['data'] }> {
-    const { loaded, session } = this.models.requireSession();
-    await control.checkpoint(0, label);
-    const original = await session.buildOriginal();
-    let owned = true;
-    try {
-      const { task, live, baseline, data } = await measure(original, loaded);
-      let next: PruningSession;
-      try {
-        next = await PruningSession.start(original, sessionHooks(task), live);
-      } catch (e) {
-        task.dispose();
-        throw e;
-      }
-      owned = false;
-      const source: ModelSource = { ...loaded.source, metric: task.metric, metricNote: task.note, labelled: task.labelled };
-      this.models.replace({ id: loaded.id, name: loaded.name, source, task, model: null, session: next, data, baseline });
-      return { result: { baseline, point: next.current, summary: await this.summary() }, data };
-    } finally {
-      if (owned) disposeModel(original);
-    }
+  /** The loaded model with another task and a fresh history (taskSwitch.ts). */
+  private freshHistory(control: JobControl, label: string, measure: MeasureTask) {
+    return freshHistory(this.models, control, label, measure, () => this.summary());
   }
 
   async classDamage(jobId: number, onProgress?: ProgressCallback): Promise<ClassDamageView | null> {
-    return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.models.requireSession();
-      const task = loaded.task;
-      if (!task.predictions) return null;
-      if (loaded.originalPredictions === undefined) {
-        const original = await session.buildOriginal();
-        try {
-          loaded.originalPredictions = await task.predictions(original, progressBetween(control, 0, 0.5));
-        } finally {
-          disposeModel(original);
-        }
-      }
-      const current = await task.predictions(session.model, progressBetween(control, 0.5, 1));
-      if (!loaded.originalPredictions || !current) return null;
-      const names = task.classNames ?? loaded.source.labels ?? [];
-      return classDamageView(task, loaded.originalPredictions, current, names, session.current.id, task.metric);
-    });
+    return this.jobs.run(jobId, onProgress, (control) => classDamage(this.models, control));
   }
 
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
