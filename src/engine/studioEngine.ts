@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type {
-  BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions,
+  BackendReport, BackendRequest, BaselineResult, CompareResult, DemoCatalog, ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, WeightsOverview,
   HistoryPoint, LayerDetail, ModelFile, ModelSource, ModelSummary, PlanRequest, PlanResult, ProgressCallback, PruneSettings, ScanRequest,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
@@ -24,6 +24,7 @@ import { JobRegistry } from './jobs';
 import { loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersArtifacts';
 import { disposeModel } from '../core/graph/disposeModel';
 import { layerWeightDetail } from '../core/graph/weightStats';
+import { weightsOverview } from '../core/graph/weightsOverview';
 import { computePruning } from '../core/prune';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { crossEntropyLoss } from '../core/train';
@@ -326,5 +327,10 @@ export class StudioEngine implements StudioEngineApi {
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {
     // The model as it is now (after the current point's pruning or fine-tuning), read, never changed.
     return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.models.liveModel(), path, { control }));
+  }
+
+  async weightsOverview(jobId: number, onProgress?: ProgressCallback): Promise<WeightsOverview> {
+    // The model as it is now, read, never changed.
+    return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { control }));
   }
 }
