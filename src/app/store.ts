@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type {
   BackendReport, ChannelNorm, CompareResult, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  WeightsOverview,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -53,6 +54,15 @@ export interface StudioState {
   /** The last sensitivity scan (of the starting point named in it) and the last plan. */
   scan: SensitivityView | null;
   plan: PlanResult | null;
+  /** Per-layer |w| histograms of a point (the current one once measured), and of the last starting point measured (what a slider's preview reads). */
+  weights: PointWeights | null;
+  startWeights: PointWeights | null;
+}
+
+export interface PointWeights {
+  modelId: string | null;
+  pointId: number;
+  overview: WeightsOverview;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -79,6 +89,8 @@ export const initialStudioState = (): StudioState => ({
   compare: null,
   scan: null,
   plan: null,
+  weights: null,
+  startWeights: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

@@ -12,6 +12,7 @@ import { finetuning } from './actions/finetuning';
 import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
+import { weightsOverviewActions } from './actions/weightsOverview';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
@@ -31,5 +32,6 @@ export const { startStudio, switchDemoModel, importModelFiles, importModelUrl } 
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
+export const { fetchWeightsOverview } = weightsOverviewActions(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
 export const installBenchHooks = () => installHooks(context.bridge);
