@@ -387,6 +387,9 @@ export interface StudioEngineApi {
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */
   layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail>;
-  /** |w| histograms of every prunable layer of the current model, over one shared log-spaced range; zeros counted apart. */
-  weightsOverview(jobId: number, onProgress?: ProgressCallback): Promise<WeightsOverview>;
+  /**
+   * |w| histograms of every prunable layer of the current model over one shared log-spaced range
+   * (`range` [lo, hi], or null: the model's smallest to largest nonzero |w|); zeros counted apart.
+   */
+  weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview>;
 }

@@ -329,8 +329,8 @@ export class StudioEngine implements StudioEngineApi {
     return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.models.liveModel(), path, { control }));
   }
 
-  async weightsOverview(jobId: number, onProgress?: ProgressCallback): Promise<WeightsOverview> {
+  async weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview> {
     // The model as it is now, read, never changed.
-    return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { control }));
+    return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { range, control }));
   }
 }

@@ -15,9 +15,13 @@ export function weightsOverviewActions({ bridge, store }: ActionContext): Weight
     const point = currentPoint(s);
     const { modelId } = s;
     if (!point || (s.weights?.pointId === point.id && s.weights.modelId === modelId)) return;
+    // A pruned step is drawn on its starting point's axis, so what pruning cut shows as an empty span.
+    const start = s.startWeights;
+    const edges = point.id !== point.baseId && start && start.modelId === modelId && start.pointId === point.baseId ? start.overview.edges : null;
+    const range: [number, number] | null = edges ? [edges[0], edges[edges.length - 1]] : null;
     try {
       // In the background: it follows every step on its own and must never hold the user's buttons.
-      const overview = await bridge.run((engine, jobId, onProgress) => engine.weightsOverview(jobId, onProgress), { background: true }).result;
+      const overview = await bridge.run((engine, jobId, onProgress) => engine.weightsOverview(jobId, range, onProgress), { background: true }).result;
       const now = store.get();
       if (now.currentPointId !== point.id || now.modelId !== modelId) return;
       const entry = { modelId, pointId: point.id, overview };

@@ -47,3 +47,13 @@ describe('magnitudeOverview', () => {
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('magnitudeOverview on a given range', () => {
+  it('keeps the range and counts values outside it in the end bins', () => {
+    const o = magnitudeOverview([{ path: 'a', className: 'Dense', values: [new Float32Array([0, 1e-6, 0.05, 5])] }], 2, [0.01, 1]);
+    expect(o.edges[0]).toBe(0.01);
+    expect(o.edges[2]).toBe(1);
+    expect(Array.from(o.layers[0].counts)).toEqual([2, 1]);
+    expect(o.layers[0].zeros).toBe(1);
+  });
+});

@@ -51,15 +51,17 @@ export function logBinOf(abs: number, edges: Float64Array): number {
 }
 
 /**
- * Histograms of |w| for each layer's values (its kernels' value arrays), over one log-spaced range
- * from the smallest nonzero |w| of all layers to the largest.
+ * Histograms of |w| for each layer's values (its kernels' value arrays), over one log-spaced range:
+ * `range` when given (values outside it counted in the first or last bin: a pruned step drawn on its
+ * starting point's axis), else from the smallest nonzero |w| of all layers to the largest.
  */
 export function magnitudeOverview(
   layers: readonly { path: string; className: string; values: readonly ArrayLike<number>[] }[], bins = OVERVIEW_BINS,
+  range: readonly [number, number] | null = null,
 ): WeightsOverview {
-  let lo = Infinity;
-  let hi = 0;
-  for (const l of layers) {
+  let lo = range ? range[0] : Infinity;
+  let hi = range ? range[1] : 0;
+  if (!range) for (const l of layers) {
     for (const values of l.values) {
       for (let i = 0; i < values.length; i++) {
         const a = Math.abs(values[i]);
@@ -92,7 +94,9 @@ export function magnitudeOverview(
 }
 
 /** The overview of every prunable layer of the model as it is now, read from its live variables (never changed). */
-export async function weightsOverview(model: tf.LayersModel, options: { bins?: number; control?: JobControl } = {}): Promise<WeightsOverview> {
+export async function weightsOverview(
+  model: tf.LayersModel, options: { bins?: number; range?: readonly [number, number] | null; control?: JobControl } = {},
+): Promise<WeightsOverview> {
   const control = options.control ?? UNCONTROLLED;
   const tensors = listPrunableTensors(model);
   const byLayer = new Map<string, { path: string; className: string; values: Float32Array[] }>();
@@ -104,5 +108,5 @@ export async function weightsOverview(model: tf.LayersModel, options: { bins?: n
     entry.values.push((await layer.weights[t.weightIndex].read().data()) as Float32Array);
     byLayer.set(t.layerPath, entry);
   }
-  return magnitudeOverview([...byLayer.values()], options.bins ?? OVERVIEW_BINS);
+  return magnitudeOverview([...byLayer.values()], options.bins ?? OVERVIEW_BINS, options.range ?? null);
 }
