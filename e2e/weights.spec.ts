@@ -69,6 +69,7 @@ test('one histogram per prunable layer; the 70% cut previewed while dragging mat
     await expect(histograms.and(page.locator(`[data-layer="${p.layer}"]`))).toHaveAttribute('data-zeros', String(Math.round(measured * p.params)), { timeout: 30_000 });
   }
   await expect(rows.first().getByTestId('sparsity-bar')).toBeVisible();
+  await page.getByTestId('model-summary').screenshot({ path: testInfo.outputPath('table-70-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
   await overview.screenshot({ path: testInfo.outputPath('weights-70-dark.png') });
   expect(errors).toEqual([]);

@@ -83,7 +83,7 @@ export function WeightsOverview() {
           </ul>
           <div className="histogram-axis small muted" aria-hidden="true">
             <span style={{ width: ZERO_W + GAP }}>0</span>
-            <span>{formatWeight(weights.edges[0])}</span>
+            <span>≤{formatWeight(weights.edges[0])}</span>
             <span>|w| (log) →</span>
             <span>{formatWeight(weights.edges[weights.edges.length - 1])}</span>
           </div>

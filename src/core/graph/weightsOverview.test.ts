@@ -57,3 +57,11 @@ describe('magnitudeOverview on a given range', () => {
     expect(o.layers[0].zeros).toBe(1);
   });
 });
+
+describe('magnitudeOverview range', () => {
+  it('spans at most four decades below the largest |w|, the tinier values in the first bin', () => {
+    const o = magnitudeOverview([{ path: 'a', className: 'Dense', values: [new Float32Array([1e-9, 1e-3, 1])] }], 4);
+    expect(o.edges[0]).toBeCloseTo(1e-4, 10);
+    expect(Array.from(o.layers[0].counts)).toEqual([1, 1, 0, 1]);
+  });
+});

@@ -9,6 +9,8 @@ import { listPrunableTensors } from './prunable';
 import { UNCONTROLLED, type JobControl } from '../job';
 
 export const OVERVIEW_BINS = 48;
+/** The range spans at most this factor: smaller |w| (the few near-zero ones) are counted in the first bin, so the bins go where the weights are. */
+export const MAX_DECADES = 4;
 
 export interface LayerMagnitudes {
   /** The layer's path, as in the summary ("conv1", "features/conv_1"). */
@@ -53,7 +55,8 @@ export function logBinOf(abs: number, edges: Float64Array): number {
 /**
  * Histograms of |w| for each layer's values (its kernels' value arrays), over one log-spaced range:
  * `range` when given (values outside it counted in the first or last bin: a pruned step drawn on its
- * starting point's axis), else from the smallest nonzero |w| of all layers to the largest.
+ * starting point's axis), else from the smallest nonzero |w| of all layers (at most MAX_DECADES below
+ * the largest) to the largest.
  */
 export function magnitudeOverview(
   layers: readonly { path: string; className: string; values: readonly ArrayLike<number>[] }[], bins = OVERVIEW_BINS,
@@ -71,6 +74,7 @@ export function magnitudeOverview(
       }
     }
   }
+  if (!range) lo = Math.max(lo, hi * 10 ** -MAX_DECADES);
   const edges = logEdges(lo, hi, bins);
   return {
     edges,
