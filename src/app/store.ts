@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type {
   BackendName, BackendReport, ChannelNorm, ClassDamageView, CompareResult, DataSummary, HistoryBudget, SessionInfo, SessionList, PlanResult, SensitivityView, Criterion, DemoCatalog, EvalResult, ExportSizes, Granularity, HistoryPoint, JobProgress, ModelSummary,
+  WeightsOverview,
 } from '../engine/api';
 
 export type StudioStatus = 'idle' | 'busy' | 'error';
@@ -69,6 +70,15 @@ export interface StudioState {
   data: DataSummary | null;
   /** Per-class damage of a step (the one named in it) against the original. */
   damage: ClassDamageView | null;
+  /** Per-layer |w| histograms of a point (the current one once measured), and of the last starting point measured (what a slider's preview reads). */
+  weights: PointWeights | null;
+  startWeights: PointWeights | null;
+}
+
+export interface PointWeights {
+  modelId: string | null;
+  pointId: number;
+  overview: WeightsOverview;
 }
 
 /** The studio before the engine has started: busy, with nothing loaded. */
@@ -103,6 +113,8 @@ export const initialStudioState = (): StudioState => ({
   recovery: null,
   data: null,
   damage: null,
+  weights: null,
+  startWeights: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

@@ -13,6 +13,7 @@ import { measurements } from './actions/measurements';
 import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { clustering } from './actions/clustering';
+import { weightsOverviewActions } from './actions/weightsOverview';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 import { encryptedOpen } from './actions/encryptedOpen';
 import { sessionActions } from './actions/sessions';
@@ -69,6 +70,7 @@ export const { importModelFiles, submitPassphrase, cancelPassphrase } = encrypte
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
+export const { fetchWeightsOverview } = weightsOverviewActions(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
 export const { clusterWeights } = clustering(context, history, pump);
 export const installBenchHooks = () => installHooks(context.bridge);

@@ -5,6 +5,7 @@
 import type { LayerStats, ModelStats } from '../core/graph/summary';
 import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
+import type { WeightsOverview } from '../core/graph/weightsOverview';
 import type { ModelSizes } from '../core/metrics/sizes';
 import type { Precision } from '../core/model/quantize';
 import type { ScanGranularity } from '../core/plan/sensitivity';
@@ -358,6 +359,8 @@ export interface CompareResult {
 }
 
 export type { KernelDetail, KernelHeatmap, WeightHistogram, WeightStats } from '../core/graph/weightStats';
+/** Every prunable layer's |w| histogram over shared log-spaced bins, zeros apart (plain data). */
+export type { LayerMagnitudes, WeightsOverview } from '../core/graph/weightsOverview';
 
 /** The weight views of one layer of the current model: one entry per prunable kernel (plain data). */
 export interface LayerDetail {
@@ -590,4 +593,9 @@ export interface StudioEngineApi {
   cluster(jobId: number, request: ClusterRequest, onProgress?: ProgressCallback): Promise<StepResult>;
   /** The weight views (stats, histogram, heatmap) of one layer's prunable kernels in the current model. */
   layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail>;
+  /**
+   * |w| histograms of every prunable layer of the current model over one shared log-spaced range
+   * (`range` [lo, hi], or null: the model's smallest to largest nonzero |w|); zeros counted apart.
+   */
+  weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview>;
 }

@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type {
   AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClassDamageView, ClusterRequest, CompareResult, DataChoices, DataResult, DemoCatalog,
   ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
-  PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList,
+  PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList, WeightsOverview,
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -25,6 +25,7 @@ import { JobRegistry } from './jobs';
 import { loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersArtifacts';
 import { disposeModel } from '../core/graph/disposeModel';
 import { layerWeightDetail } from '../core/graph/weightStats';
+import { weightsOverview } from '../core/graph/weightsOverview';
 import { computePruning } from '../core/prune';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { crossEntropyLoss } from '../core/train';
@@ -463,5 +464,10 @@ export class StudioEngine implements StudioEngineApi {
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {
     // The model as it is now (after the current point's pruning or fine-tuning), read, never changed.
     return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.models.liveModel(), path, { control }));
+  }
+
+  async weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview> {
+    // The model as it is now, read, never changed.
+    return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { range, control }));
   }
 }

@@ -7,6 +7,7 @@ import { JobProgressBar } from './JobProgressBar';
 import { MetricCards } from './MetricCards';
 import { SummaryTable } from './SummaryTable';
 import { PrunePanel } from './PrunePanel';
+import { WeightsOverview } from './WeightsOverview';
 import { HistoryPanel } from './HistoryPanel';
 import { FinetunePanel } from './FinetunePanel';
 import { DropOverlay } from './DropOverlay';
@@ -55,6 +56,7 @@ export function App() {
         <div className="workbench">
           <div className="left-column">
             <PrunePanel />
+            <WeightsOverview />
             <PlanPanel />
             <FinetunePanel />
             <ClusterPanel />

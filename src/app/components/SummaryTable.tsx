@@ -6,6 +6,8 @@ import { coupledWith, layerLock, sliderValue } from '../pruneControls';
 import { formatBytes, formatCount, formatPercent, formatShape } from '../format';
 import { LayerDetailRow } from './LayerDetail';
 import { Tip } from './Help';
+import { useCutPreview } from './WeightsOverview';
+import type { LayerCut } from '../cutPreview';
 
 const COLUMNS = 10;
 
@@ -19,6 +21,7 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
   const controls = useStudio((s) => s.controls);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const prunable = new Map(summary.prunable.map((p) => [p.path, p]));
+  const preview = useCutPreview();
   // Open weight views, per model: another model starts with every row closed.
   const [expanded, setExpanded] = useState<{ modelId: string; paths: ReadonlySet<string> }>({ modelId: summary.id, paths: new Set() });
   const open = expanded.modelId === summary.id ? expanded.paths : new Set<string>();
@@ -74,7 +77,7 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
           <tbody>
             {layers.map((l) => (
               <LayerRow key={l.name} layer={l} prunable={prunable.get(l.name)} all={summary.prunable} controls={controls} ready={ready}
-                expanded={open.has(l.name)} onToggle={() => toggle(l.name)} />
+                expanded={open.has(l.name)} onToggle={() => toggle(l.name)} cut={preview?.get(l.name)} />
             ))}
           </tbody>
           <tfoot>
@@ -102,14 +105,14 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
 
 function LayerRow(props: {
   layer: LayerSummary; prunable?: PrunableLayer; all: PrunableLayer[]; controls: PruneControls; ready: boolean;
-  expanded: boolean; onToggle: () => void;
+  expanded: boolean; onToggle: () => void; cut?: LayerCut;
 }) {
   const { layer: l, prunable: p, controls, expanded } = props;
   const detailId = useId();
   return (
     <>
       <tr data-testid={l.prunable ? 'layer-row' : 'summary-row'} data-layer={l.name} data-params={l.params}
-        data-nonzero={l.nonzero} data-distinct={p ? (p.distinct ?? 'many') : undefined} className={l.prunable ? 'prunable' : undefined}>
+        data-nonzero={l.nonzero} data-distinct={p ? (p.distinct ?? 'many') : undefined} data-prunable-sparsity={p?.sparsity} data-predicted-sparsity={props.cut?.predictedSparsity} className={l.prunable ? 'prunable' : undefined}>
         <th scope="row">
           {l.prunable ? (
             // A disclosure: a native button, so Enter and Space toggle it.
@@ -130,7 +133,15 @@ function LayerRow(props: {
         <td className="mono">{formatShape(l.outputShape)}</td>
         <td className="num">{formatCount(l.params)}</td>
         <td className="num">{formatCount(l.nonzero)}</td>
-        <td className="num">{l.params ? formatPercent(l.sparsity) : '—'}</td>
+        <td className="num">
+          {l.params ? formatPercent(l.sparsity) : '—'}
+          {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
+          {props.cut && (
+            <span className="predicted" data-testid="layer-predicted" title="Predicted from the weight histograms while the slider moves: the share of the layer's kernel weights the cut would zero">
+              kernel → {formatPercent(props.cut.predictedSparsity)}
+            </span>
+          )}
+        </td>
         <td className="num">{p ? (p.distinct === null ? `> ${formatCount(DISTINCT_LIMIT)}` : formatCount(p.distinct)) : '—'}</td>
         <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
           {l.macs ? formatCount(l.macs) : '—'}
@@ -160,5 +171,15 @@ function TargetCell({ layer, all, controls, ready }: { layer: PrunableLayer; all
       {!lock && channels && <span className="muted small">{channels}</span>}
       {!lock && coupled.length > 0 && <span className="muted small" data-testid="layer-coupled"> · moves with {coupled.join(', ')}</span>}
     </div>
+  );
+}
+
+/** Nonzero (left) and zero (right) shares of a layer's weights as one small bar. */
+function SparsityBar({ sparsity }: { sparsity: number }) {
+  return (
+    <span className="sparsity-bar" data-testid="sparsity-bar" data-sparsity={sparsity} role="img"
+      aria-label={`${formatPercent(1 - sparsity)} nonzero, ${formatPercent(sparsity)} zero`} title={`${formatPercent(1 - sparsity)} nonzero, ${formatPercent(sparsity)} zero`}>
+      <i style={{ width: `${sparsity * 100}%` }} />
+    </span>
   );
 }
