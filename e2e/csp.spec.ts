@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect } from '@playwright/test';
 import { HEADER_POLICY, PAGE_POLICY } from '../scripts/contentSecurityPolicy';
-import { collectPageErrors, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, waitForDemoReady } from './helpers';
 import { watchCsp } from './sealedTab';
 
 // The demo's first evaluation takes a minute or more on a busy 2-core machine.
@@ -17,7 +17,7 @@ test.setTimeout(600_000);
 test('the policy is in the page and in every response, and the demo works under it with no violation', async ({ page }) => {
   const errors = collectPageErrors(page);
   const csp = watchCsp(page);
-  const response = await page.goto('./?backend=cpu');
+  const response = await page.goto(`./${BACKEND_QUERY}`);
   expect(response!.headers()['content-security-policy']).toBe(HEADER_POLICY);
   expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(PAGE_POLICY);
   await waitForDemoReady(page, READY);
@@ -39,7 +39,7 @@ test('the policy refuses remote connections, inline and remote scripts in the pa
   const port = (server.address() as AddressInfo).port;
   try {
     const csp = watchCsp(page);
-    await page.goto('./?backend=cpu');
+    await page.goto(`./${BACKEND_QUERY}`);
     await waitForDemoReady(page, READY);
     const outcome = await page.evaluate(async (port) => {
       const fetched = await fetch(`http://127.0.0.1:${port}/page`).then(() => 'fetched', () => 'refused');

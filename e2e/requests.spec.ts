@@ -6,7 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect, type Page } from '@playwright/test';
-import { collectPageErrors, keepScreenshot, waitForDemoReady } from './helpers';
+import { BACKEND_QUERY, collectPageErrors, keepScreenshot, waitForDemoReady } from './helpers';
 import { leaving, recordRequests, watchCsp } from './sealedTab';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -21,8 +21,8 @@ test('a whole session sends no request to another origin', async ({ page }, test
   const downloads: string[] = [];
   page.on('download', (d) => downloads.push(d.suggestedFilename()));
 
-  // webgl: the quickest trainer here (see the design guide).
-  await page.goto('./?backend=webgl');
+  // The suite's backend (wasm here): its binaries are among the requests that must stay home.
+  await page.goto(`./${BACKEND_QUERY}`);
   const origin = new URL(page.url()).origin;
   await waitForDemoReady(page, 400_000);
 
