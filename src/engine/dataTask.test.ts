@@ -72,4 +72,24 @@ describe('StudioEngine with the user\'s data', () => {
     const tuned = await engine.finetune(4, { epochs: 1, learningRate: 0.001, optimizer: 'adam', batchSize: 32 });
     expect(Number.isFinite(tuned.point.metric.value)).toBe(true);
   }, 120_000);
+
+  it('scans and plans a regression model with its error the right way up: it rises as layers are pruned', async () => {
+    const { engine } = await engineWith(expected.growth.model);
+    const r = await engine.loadData(2, [csv(join(DATA_FIXTURES, expected.growth.csv))]);
+    const scan = await engine.scanSensitivity(3, { granularity: 'unstructured', criterion: 'magnitude' });
+    expect(scan.metric).toBe('mae');
+    // The baseline is an error in the target's units (positive, near the whole-set figure), not a score.
+    expect(scan.baseline).toBeGreaterThan(0);
+    expect(scan.baseline).toBeCloseTo(r.baseline.value, 0);
+    for (const u of scan.units) {
+      const last = u.curve[u.curve.length - 1].metric;
+      expect(last, `${u.id} at ${scan.ladder[scan.ladder.length - 1]}`).toBeGreaterThan(scan.baseline);
+    }
+    // A plan within a 5% rise of the error: measured error above the baseline, and within reach of the bound.
+    const plan = await engine.planAllocation(4, { kind: 'maxDrop', value: 0.05 });
+    expect(plan.measuredMetric).toBeGreaterThan(0);
+    expect(plan.predictedMetric).toBeLessThanOrEqual(scan.baseline * 1.05 + 1e-9);
+    expect(plan.predictedMetric).toBeGreaterThanOrEqual(scan.baseline - 1e-9);
+    expect(plan.sparsity && Object.keys(plan.sparsity).length).toBeGreaterThan(0);
+  }, 120_000);
 });

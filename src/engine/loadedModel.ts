@@ -7,6 +7,7 @@ import type { JobControl } from '../core/job';
 import { disposeModel } from '../core/graph/disposeModel';
 import type { SensitivityScan } from '../core/plan';
 import { unmeasuredView } from './modelView';
+import type { PlanMetric } from './planMetric';
 import { PruningSession, type SessionHooks } from './pruningSession';
 import type { ExamplePredictions, ModelTask } from './tasks';
 
@@ -17,8 +18,8 @@ export interface LoadedModel {
   task: ModelTask;
   /** The compare panel's original side, measured once. */
   originalSide?: CompareSide;
-  /** The last sensitivity scan, the starting point it was made on, and the channel norm it ranked by. */
-  scan?: { baseId: number; scan: SensitivityScan; channelNorm?: ScanRequest['channelNorm'] };
+  /** The last sensitivity scan, the starting point it was made on, the channel norm it ranked by and how the metric was scored. */
+  scan?: { baseId: number; scan: SensitivityScan; channelNorm?: ScanRequest['channelNorm']; score: PlanMetric };
   /** The user's data the task measures on (kept to read it again with other choices); absent: the demo data or generated inputs. */
   data?: { files: ModelFile[]; choices: DataChoices; summary: DataSummary };
   /** The original model's classes on the live subset, for per-class damage, measured once. */

@@ -16,6 +16,7 @@ import { ModelSlot, sessionHooks } from './loadedModel';
 import { compareSide } from './compareSide';
 import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
+import { planMetric, unscorePlan, unscoreScan } from './planMetric';
 import {
   validateBenchOptions, validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
 } from './requestValidation';
@@ -282,15 +283,16 @@ export class StudioEngine implements StudioEngineApi {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();
       const r = validateScanRequest(request);
+      const score = planMetric(loaded.task.metric, session.current.metric.value);
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(r.criterion, async (taylor) => {
         const scan = await scanSensitivity(model, {
           granularity: r.granularity, criterion: r.criterion, channelNorm: r.channelNorm, taylor, dependencies: ctx.dependencies,
-          evaluate: async (m, c) => (await loaded.task.evaluate(m, c, true, SCAN_EXAMPLES)).value,
+          evaluate: async (m, c) => score.toScore((await loaded.task.evaluate(m, c, true, SCAN_EXAMPLES)).value),
           ladder: SCAN_LADDER,
           control,
         });
-        loaded.scan = { baseId: ctx.baseId, scan, channelNorm: r.channelNorm };
-        return scanView(scan, ctx.baseId, loaded.task.metric);
+        loaded.scan = { baseId: ctx.baseId, scan, channelNorm: r.channelNorm, score };
+        return unscoreScan(scanView(scan, ctx.baseId, loaded.task.metric), score);
       }));
     });
   }
@@ -301,13 +303,13 @@ export class StudioEngine implements StudioEngineApi {
       const r = validatePlanRequest(request);
       const scanned = loaded.scan;
       if (!scanned || scanned.baseId !== session.current.baseId) throw new Error('Scan the sensitivity of this starting point first');
-      const { scan, channelNorm } = scanned;
+      const { scan, channelNorm, score } = scanned;
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(scan.criterion, async (taylor) => {
         const plan = await measurePlan(model, scan, r, {
           taylor, channelNorm, dependencies: ctx.dependencies, control,
-          evaluate: async (m, c) => (await loaded.task.evaluate(m, c, true)).value,
+          evaluate: async (m, c) => score.toScore((await loaded.task.evaluate(m, c, true)).value),
         });
-        return planView(r, scan, plan);
+        return unscorePlan(planView(r, scan, plan), score);
       }));
     });
   }

@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import type { PlanTargetKind } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
 import { cancelPlanning, planForMe, runScan } from '../studioActions';
-import { formatBytes, formatCount, formatMs, formatPercent } from '../format';
+import { formatBytes, formatCount, formatMetric, formatMs, formatPercent } from '../format';
 
 const SensitivityChart = lazy(() => import('./SensitivityChart').then((m) => ({ default: m.SensitivityChart })));
 
@@ -13,6 +13,9 @@ const TARGETS: Record<PlanTargetKind, { label: string; unit: string; initial: nu
   macs: { label: 'MACs per example', unit: 'MACs', initial: 300_000, step: 10_000, toValue: (n) => n },
   maxDrop: { label: 'Largest metric drop', unit: 'pts', initial: 1, step: 0.5, toValue: (n) => n / 100 },
 };
+
+/** For a mean absolute error the largest drop is a rise of the error, relative to the starting point's. */
+const MAE_DROP = { ...TARGETS.maxDrop, label: 'Largest rise in mean absolute error', unit: '% of its error' };
 
 /**
  * Sensitivity scan and "Plan for me": how much each layer (or channel group) can lose alone, and the
@@ -31,11 +34,13 @@ export function PlanPanel() {
   const baseId = useStudio((s) => currentPoint(s)?.baseId);
   const progress = useStudio((s) => s.progress);
   const nm = granularity === '2:4' || granularity === '4:8';
-  const t = TARGETS[kind];
+  const metric = useStudio((s) => currentPoint(s)?.metric.metric);
+  const mae = metric === 'mae';
+  const t = kind === 'maxDrop' && mae ? MAE_DROP : TARGETS[kind];
   const valid = Number.isFinite(amount) && amount > 0 && (kind !== 'sparsity' || amount < 100);
   const scanIsCurrent = scan !== null && scan.baseId === baseId && scan.granularity === granularity && scan.criterion === criterion;
   const planning = !free && progress !== null && /%|Planning|Measuring|Scoring/.test(progress.label) && scan === null;
-  const metricName = scan?.metric === 'fidelity' ? 'fidelity' : 'accuracy';
+  const metricName = scan?.metric === 'fidelity' ? 'fidelity' : scan?.metric === 'mae' ? 'mean absolute error' : 'accuracy';
   return (
     <section className="panel plan-panel" aria-labelledby="plan-title">
       <div className="panel-head">
@@ -52,7 +57,7 @@ export function PlanPanel() {
             setKind(k);
             setAmount(TARGETS[k].initial);
           }}>
-            {(Object.keys(TARGETS) as PlanTargetKind[]).map((k) => <option key={k} value={k}>{TARGETS[k].label}</option>)}
+            {(Object.keys(TARGETS) as PlanTargetKind[]).map((k) => <option key={k} value={k}>{k === 'maxDrop' && mae ? MAE_DROP.label : TARGETS[k].label}</option>)}
           </select>
         </label>
         <label className="stacked">
@@ -77,10 +82,10 @@ export function PlanPanel() {
           <p className="small">
             {plan.reached ? 'Planned' : 'Closest reachable plan'}: {formatPercent(plan.achieved.sparsity)} sparse
             · {formatBytes(plan.achieved.gzipBytes)} gzipped (float32) · {plan.achieved.macs !== null ? `${formatCount(plan.achieved.macs)} MACs` : 'MACs unknown'}.
-            {' '}Predicted {metricName} {formatPercent(plan.predictedMetric)}, measured <strong>{formatPercent(plan.measuredMetric)}</strong>
+            {' '}Predicted {metricName} {formatMetric(plan.predictedMetric, scan?.metric)}, measured <strong>{formatMetric(plan.measuredMetric, scan?.metric)}</strong>
             {' '}(the prediction adds the layers' drops, so it is usually optimistic).
           </p>
-          <CompareBars planned={plan.measuredMetric} uniform={plan.uniform.metric} sparsity={plan.uniform.sparsity} metricName={metricName} />
+          <CompareBars planned={plan.measuredMetric} uniform={plan.uniform.metric} sparsity={plan.uniform.sparsity} metricName={metricName} metric={scan?.metric} />
         </div>
       )}
       {scan && (
@@ -91,7 +96,7 @@ export function PlanPanel() {
           <p className="small" data-testid="scan-ranking">
             Robust → fragile: {scan.ranking.map((id, i) => {
               const u = scan.units.find((x) => x.id === id)!;
-              return <span key={id}>{i > 0 ? ' · ' : ''}<strong>{id}</strong> (to {formatPercent(u.robustness.maxSparsity, 0)} within 1 pt)</span>;
+              return <span key={id}>{i > 0 ? ' · ' : ''}<strong>{id}</strong> (to {formatPercent(u.robustness.maxSparsity, 0)} within {scan.metric === 'mae' ? '1% of its error' : '1 pt'})</span>;
             })}
           </p>
           <p className="muted small">
@@ -104,19 +109,20 @@ export function PlanPanel() {
   );
 }
 
-/** Planned against uniform pruning at the same sparsity: two labelled bars. */
-function CompareBars({ planned, uniform, sparsity, metricName }: { planned: number; uniform: number; sparsity: number; metricName: string }) {
+/** Planned against uniform pruning at the same sparsity: two labelled bars (an error's bars are scaled to the larger one). */
+function CompareBars({ planned, uniform, sparsity, metricName, metric }: { planned: number; uniform: number; sparsity: number; metricName: string; metric?: string }) {
+  const full = metric === 'mae' ? Math.max(planned, uniform) || 1 : 1;
   const rows = [
     { label: 'Planned per layer', value: planned, className: 'bar-planned' },
     { label: `Uniform ${formatPercent(sparsity, 0)} per layer`, value: uniform, className: 'bar-uniform' },
   ];
   return (
-    <div className="compare-bars" role="img" aria-label={`${metricName}: planned ${formatPercent(planned)}, uniform ${formatPercent(uniform)} at the same size`}>
+    <div className="compare-bars" role="img" aria-label={`${metricName}: planned ${formatMetric(planned, metric)}, uniform ${formatMetric(uniform, metric)} at the same size`}>
       {rows.map((r) => (
         <div key={r.label} className="compare-bar-row">
           <span className="compare-bar-label">{r.label}</span>
-          <span className="compare-bar-track"><span className={`compare-bar ${r.className}`} style={{ width: `${Math.max(1, r.value * 100)}%` }} /></span>
-          <span className="compare-bar-value">{formatPercent(r.value)}</span>
+          <span className="compare-bar-track"><span className={`compare-bar ${r.className}`} style={{ width: `${Math.max(1, (r.value / full) * 100)}%` }} /></span>
+          <span className="compare-bar-value">{formatMetric(r.value, metric)}</span>
         </div>
       ))}
     </div>
