@@ -51,8 +51,8 @@ export interface BackendReport {
   device?: string;
   /** Set when `?backend=` forced the choice. */
   forced?: BackendName;
-  /** How the backend was chosen: forced by `?backend=`, first in order (a hardware GPU), or measured fastest. */
-  chosenBy: 'forced' | 'order' | 'measurement';
+  /** How the backend was chosen: forced by `?backend=`, first in order (a hardware GPU), measured fastest, or measured so on this device before. */
+  chosenBy: 'forced' | 'order' | 'measurement' | 'remembered';
   /** The choice in one sentence, e.g. "Measured (no hardware GPU): WASM 18 ms per probe step; WebGL 95 ms; ...". */
   why: string;
   attempts: BackendAttempt[];

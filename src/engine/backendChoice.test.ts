@@ -27,6 +27,8 @@ function fake(name: BackendName, log: Log, o: FakeOptions = {}, time = clock()):
   return {
     name,
     gpu: name === 'webgpu' || name === 'webgl',
+    // As backends.ts says of the real one.
+    ...(name === 'cpu' ? { dominatedBy: { name: 'wasm' as const, why: 'the CPU backend runs the same kernels in plain JavaScript' } } : {}),
     activate: async () => {
       log.push(`activate ${name}`);
       if (o.failWith) throw new Error(o.failWith);
@@ -89,13 +91,45 @@ describe('chooseBackend', () => {
     expect(r.active).toBe('wasm');
     expect(r.chosenBy).toBe('measurement');
     expect(r.software).toBe(false);
-    expect(r.why).toBe('Measured, no hardware GPU here: WASM: 18 ms per probe step; WebGL (software) 95 ms; CPU 130 ms; WebGPU (software) 240 ms.');
-    expect(r.attempts.map((a) => [a.name, a.ok, a.probeMs])).toEqual([['webgpu', false, 240], ['webgl', false, 95], ['wasm', true, 18], ['cpu', false, 130]]);
+    expect(r.why).toBe('Measured, no hardware GPU here: WASM: 18 ms per probe step; WebGL (software) 95 ms; WebGPU (software) 240 ms.');
+    expect(r.attempts.map((a) => [a.name, a.ok, a.probeMs])).toEqual([['webgpu', false, 240], ['webgl', false, 95], ['wasm', true, 18], ['cpu', false, undefined]]);
     expect(r.attempts.find((a) => a.name === 'webgl')?.reason).toBe('slower: 95 ms per probe step, against 18 ms for WASM');
+    expect(r.attempts.find((a) => a.name === 'cpu')?.reason).toBe('not measured: WASM works, and the CPU backend runs the same kernels in plain JavaScript');
+    // Started only when its turn comes: WebGPU first (to learn it is software), then WASM, then WebGL; never the CPU backend.
+    expect(tried(log).slice(0, 3)).toEqual(['webgpu', 'wasm', 'webgpu']);
+    expect(tried(log)).not.toContain('cpu');
     // Every probe is disposed; the losers that can be freed are; the winner is made active again last.
-    expect(log.filter((l) => l.startsWith('dispose'))).toHaveLength(4);
-    expect(log.filter((l) => l.startsWith('release'))).toEqual(['release webgpu', 'release webgl', 'release cpu']);
+    expect(log.filter((l) => l.startsWith('dispose'))).toHaveLength(3);
+    expect(log.filter((l) => l.startsWith('release'))).toEqual(['release webgpu', 'release webgl']);
     expect(log[log.length - 1]).toBe('activate wasm');
+  });
+
+  it('measures the CPU backend when WASM does not work', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([
+      fake('webgpu', log, { software: true, stepMs: 240 }, time),
+      fake('wasm', log, { failWith: 'WebAssembly is disabled' }, time),
+      fake('cpu', log, { stepMs: 130 }, time),
+    ], null, time.now, plan);
+    expect(r.active).toBe('cpu');
+    expect(r.attempts.map((a) => [a.name, a.ok, a.probeMs])).toEqual([['webgpu', false, 240], ['wasm', false, undefined], ['cpu', true, 130]]);
+    expect(r.attempts[1].reason).toBe('WebAssembly is disabled');
+  });
+
+  it('does not start a second software GPU once one lost its warm-up: it would hold the page compiling shaders', async () => {
+    const log: Log = [];
+    const time = clock();
+    const r = await chooseBackend([
+      fake('webgpu', log, { software: true, stepMs: 240, firstStepMs: 5000 }, time),
+      fake('webgl', log, { software: true, stepMs: 95 }, time),
+      fake('wasm', log, { stepMs: 18 }, time),
+    ], null, time.now, plan);
+    expect(r.active).toBe('wasm');
+    expect(tried(log)).not.toContain('webgl');
+    expect(r.attempts.find((a) => a.name === 'webgl')?.reason).toBe(
+      'not measured: WebGPU (software) took over 360 ms for its first probe step against 18 ms for WASM, and a second software GPU would hold the page while it compiles its shaders');
+    expect(r.attempts.find((a) => a.name === 'webgpu')?.reason).toBe('slower: its first probe step took over 360 ms, against 18 ms per step for WASM');
   });
 
   it('excludes warm-up from the figure: a slower first step does not lose the choice', async () => {
@@ -141,20 +175,20 @@ describe('chooseBackend', () => {
       fake('webgpu', log, { software: true, stepMs: 240 }, time), fake('webgl', log, { software: true, stepMs: 95 }, time),
       fake('wasm', log, { stepMs: 18 }, time), fake('cpu', log, { stepMs: 130 }, time),
     ], null, time.now, plan);
-    expect(log.filter((l) => l.startsWith('dispose')).map((l) => l.slice(14))).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
+    expect(log.filter((l) => l.startsWith('dispose')).map((l) => l.slice(14))).toEqual(['wasm', 'webgpu', 'webgl']);
   });
 
   it('stops timing a candidate that is clearly slower', async () => {
     const log: Log = [];
     const time = clock();
     let cpuSteps = 0;
-    const cpu = fake('cpu', log, { stepMs: 300 }, time);
+    const cpu = fake('webgl', log, { software: true, stepMs: 300 }, time);
     const probe = cpu.probe!;
     cpu.probe = async () => {
       const run = await probe();
       return { step: async () => { cpuSteps++; await run.step(); }, dispose: run.dispose };
     };
-    await chooseBackend([fake('wasm', log, { stepMs: 20 }, time), cpu], null, time.now, plan);
+    await chooseBackend([cpu, fake('wasm', log, { stepMs: 20 }, time)], null, time.now, plan);
     expect(cpuSteps).toBe(2); // the warm-up and one timed step, 15x the best
   });
 

@@ -7,8 +7,13 @@
 //   user's order stands.
 // - When it is not (a software GPU such as SwiftShader or a fallback adapter, or no GPU at all), or
 //   `?backend=fastest` asks for it, every working candidate runs the same short probe (forward and
-//   backward of a small conv net; warm-up steps not counted) and the fastest is kept.
+//   backward of a small conv net; warm-up steps not counted) and the fastest is kept. The CPU ones
+//   go first; a GPU whose first step takes far longer than the best figure so far loses without
+//   being waited for. Two things are not measured because the answer is known and asking costs
+//   seconds of start-up: a backend `dominatedBy` one that was measured, and a second software GPU
+//   once one lost its warm-up (WebGL compiles its shaders synchronously, holding the worker).
 import type { BackendAttempt, BackendName, BackendReport, BackendRequest } from './api';
+import type { ChoiceMemory } from './backendMemory';
 
 /** A probe built on one backend: each step runs it once and waits for the result. */
 export interface ProbeRun {
@@ -30,6 +35,13 @@ export interface BackendCandidate {
   probe?(): Promise<ProbeRun>;
   /** Frees the backend once another was chosen. */
   release?(): void;
+  /**
+   * Never faster than that backend when it works (tfjs's plain-JavaScript CPU backend runs the same
+   * kernels as WASM without SIMD): not measured then, `why` saying so.
+   */
+  dominatedBy?: { name: BackendName; why: string };
+  /** Stops the work it still has queued once its warm-up lost (it is released once that work settles). */
+  abandon?(): void;
 }
 
 export interface ProbePlan {
@@ -137,8 +149,37 @@ export async function chooseBackend(
   request?: BackendRequest | null,
   now: () => number = () => performance.now(),
   plan: ProbePlan = DEFAULT_PROBE_PLAN,
+  memory?: ChoiceMemory,
 ): Promise<BackendReport> {
   const forced = request && request !== 'fastest' ? request : undefined;
+  if (!request && memory) {
+    const recalled = await recall(candidates, memory, now);
+    if (recalled) return recalled;
+  }
+  const chosen = await measureOrOrder(candidates, request, now, plan, forced);
+  if (chosen.chosenBy === 'measurement') await memory?.remember(chosen.active, chosen.why);
+  return chosen;
+}
+
+/** The backend measured fastest on this device before, started alone; null when there is none or it no longer starts. */
+async function recall(candidates: BackendCandidate[], memory: ChoiceMemory, now: () => number): Promise<BackendReport | null> {
+  const r = await memory.recall();
+  const c = r && candidates.find((x) => x.name === r.active);
+  if (!r || !c) return null;
+  const result = await activate(c, now);
+  if (!('candidate' in result)) {
+    await memory.forget();
+    return null;
+  }
+  const day = new Date(r.at).toISOString().slice(0, 10);
+  const attempts = candidates.map((x) => (x === c ? result.attempt
+    : { name: x.name, ok: false, reason: `not tried: ${LABEL[c.name]} was measured fastest on this device (${day})`, ms: 0 }));
+  return report(result, attempts, 'remembered', `${r.why.replace(/\.$/, '')} (on ${day}; remembered for this device, ?backend=fastest measures again).`);
+}
+
+async function measureOrOrder(
+  candidates: BackendCandidate[], request: BackendRequest | null | undefined, now: () => number, plan: ProbePlan, forced: BackendName | undefined,
+): Promise<BackendReport> {
   if (forced) {
     const attempts: BackendAttempt[] = candidates.map((c) => ({ name: c.name, ok: false, reason: `not tried: ?backend=${forced} forces ${forced}`, ms: 0 }));
     const c = candidates.find((x) => x.name === forced);
@@ -168,30 +209,57 @@ export async function chooseBackend(
     return report(first, attempts, 'order', `${LABEL[first.candidate.name]} runs on a hardware GPU${device}: kept first, without measuring.`);
   }
 
-  // Every other candidate that works, in order.
-  const working: Activated[] = [first];
-  for (const c of candidates.slice(i)) {
-    const result = await activate(c, now);
-    attempts.push('candidate' in result ? result.attempt : result);
-    if ('candidate' in result) working.push(result);
-  }
-
-  // Probe the CPU backends first (short warm-up, a first figure that bounds the GPUs' warm-up), each
-  // while it is the active backend.
+  // Measure: the CPU backends first (cheap to start, short warm-up, a first figure that bounds the
+  // GPUs' warm-up), then the GPU ones; each is started only when its turn comes, and is the active
+  // backend while it is probed.
+  const rest = candidates.slice(i);
+  const order = [first.candidate, ...rest].filter((c) => !c.gpu).concat([first.candidate, ...rest].filter((c) => c.gpu));
+  const working: Activated[] = [];
   let best = Infinity;
-  let active: Activated | null = working[working.length - 1];
+  let active: Activated | null = first;
   const overLimit = new Map<Activated, number>();
-  for (const w of [...working.filter((x) => !x.candidate.gpu), ...working.filter((x) => x.candidate.gpu)]) {
-    if (!w.candidate.probe) continue;
-    try {
-      if (active !== w) await w.candidate.activate();
+  /** A software GPU gave up its warm-up: the next one would block the worker compiling its shaders. */
+  let softwareGpuLost: Activated | null = null;
+  const skip = (c: BackendCandidate, reason: string) => attempts.push({ name: c.name, ok: false, reason, ms: 0 });
+  for (const c of order) {
+    const measured = working.find((w) => w.attempt.probeMs !== undefined);
+    const dominant = c.dominatedBy && working.find((w) => w.candidate.name === c.dominatedBy!.name && w.attempt.probeMs !== undefined);
+    if (dominant) {
+      skip(c, `not measured: ${LABEL[dominant.candidate.name]} works, and ${c.dominatedBy!.why}`);
+      continue;
+    }
+    let w: Activated;
+    if (c === first.candidate) w = first;
+    else {
+      if (c.gpu && softwareGpuLost && measured) {
+        const lost = LABEL[softwareGpuLost.candidate.name];
+        skip(c, `not measured: ${lost} (software) took over ${msText(overLimit.get(softwareGpuLost)!)} for its first probe step against ` +
+          `${msText(best)} for ${LABEL[measured.candidate.name]}, and a second software GPU would hold the page while it compiles its shaders`);
+        continue;
+      }
+      const result = await activate(c, now);
+      attempts.push('candidate' in result ? result.attempt : result);
+      if (!('candidate' in result)) continue;
+      w = result;
       active = w;
-      const outcome = await timeProbe(w.candidate, plan, best, now);
+    }
+    working.push(w);
+    if (!c.probe) continue;
+    try {
+      if (active !== w) await c.activate();
+      active = w;
+      const outcome = await timeProbe(c, plan, best, now);
       if ('overMs' in outcome) {
         overLimit.set(w, outcome.overMs);
+        if (c.gpu && w.attempt.software) softwareGpuLost = w;
         w.attempt.ok = false;
         w.attempt.reason = `slower: its first probe step took over ${msText(outcome.overMs)}`;
-        void outcome.settled.then(() => w.candidate.release?.()).catch(() => undefined);
+        try {
+          c.abandon?.();
+        } catch {
+          // Stopping its queued work is best effort: it is released once that work settles anyway.
+        }
+        void outcome.settled.then(() => c.release?.()).catch(() => undefined);
         continue;
       }
       if (!Number.isFinite(outcome.ms)) throw new Error(`took ${outcome.ms} ms`);
@@ -202,6 +270,8 @@ export async function chooseBackend(
       w.attempt.reason = `its probe failed: ${messageOf(e)}`;
     }
   }
+  // The attempts in the candidates' order, as the badge lists them.
+  attempts.sort((a, b) => candidates.findIndex((c) => c.name === a.name) - candidates.findIndex((c) => c.name === b.name));
   const usable = working.filter((w) => w.attempt.ok);
   if (usable.length === 0) throw new NoBackendError(attempts);
   const timed = usable.filter((w) => w.attempt.probeMs !== undefined).sort((a, b) => a.attempt.probeMs! - b.attempt.probeMs!);

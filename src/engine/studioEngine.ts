@@ -21,6 +21,7 @@ import {
   validateBenchOptions, validateExportRequest, validateFinetuneOptions, validatePlanRequest, validatePointId, validatePruneSettings, validateRecalibration, validateScanRequest,
 } from './requestValidation';
 import { chooseBackend, type BackendCandidate } from './backendChoice';
+import type { ChoiceMemory } from './backendMemory';
 import { DemoAssets, FETCH_ASSETS, type AssetReader } from './demoAssets';
 import { JobRegistry } from './jobs';
 import { loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersArtifacts';
@@ -55,6 +56,8 @@ export interface EngineDependencies {
   sessions?: SessionStoreFactory;
   /** How the user's images are decoded (the worker's createImageBitmap + OffscreenCanvas by default). */
   decoder?: ImageDecoder;
+  /** Where a measured backend choice is remembered for the next start-up (worker.ts: IndexedDB); absent: measured every time. */
+  choiceMemory?: ChoiceMemory;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -83,15 +86,17 @@ export class StudioEngine implements StudioEngineApi {
     this.tasks = dependencies.tasks ?? chooseTask;
     this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
     this.decoder = dependencies.decoder ?? defaultImageDecoder();
+    this.choiceMemory = dependencies.choiceMemory;
   }
 
   private testHooks = false;
+  private readonly choiceMemory?: ChoiceMemory;
 
   async init(options: { baseUrl: string; backend?: BackendRequest | null; testHooks?: boolean }): Promise<BackendReport> {
     this.baseUrl = options.baseUrl;
     this.testHooks = options.testHooks === true;
     if (!this.backend) {
-      this.backend = await chooseBackend(this.candidates, options.backend ?? null);
+      this.backend = await chooseBackend(this.candidates, options.backend ?? null, undefined, undefined, this.choiceMemory);
       // A lost device is a crash: the page restarts the worker and restores the last saved step.
       watchDeviceLoss(this.backend.active, crashWorker);
     }

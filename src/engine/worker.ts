@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { StudioEngine } from './studioEngine';
 import { BACKEND_CANDIDATES } from './backends';
+import { indexedDbChoiceMemory } from './backendMemory';
 import { registerCpuConv2DBackpropFilter } from '../core/train/conv2DBackpropFilter';
 
 // The cpu backend's own filter gradient is ~70x slower than its forward conv (Taylor scores, training).
@@ -27,7 +28,7 @@ scope.addEventListener('unhandledrejection', (e) => {
   });
 });
 
-const engine = new StudioEngine(BACKEND_CANDIDATES);
+const engine = new StudioEngine(BACKEND_CANDIDATES, { choiceMemory: indexedDbChoiceMemory() });
 const init = engine.init.bind(engine);
 engine.init = async (options) => {
   await held;
