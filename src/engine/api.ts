@@ -407,6 +407,10 @@ export interface RestoredSession {
   currentId: number;
   pageState: PageSessionState;
   budget: HistoryBudget;
+  /** The user's data the session was measured on, read again from the session; null: the demo data or generated inputs. */
+  data: DataSummary | null;
+  /** Said when the saved data could not be used (the session then opens measured without it). */
+  notice?: string;
 }
 
 /** The kind of data a model is measured on: the demo's, or what the user dropped. */

@@ -7,6 +7,7 @@ import type { LoadedModel } from './loadedModel';
 import { openSessionStore, SessionStoreError, type SessionInfo, type SessionStore } from '../core/session/sessionStore';
 import type { SessionSnapshot } from '../core/session/sessionFormat';
 import { DEFAULT_HISTORY_BUDGET } from '../core/session/historyBudget';
+import { packDataset } from './sessionDataset';
 
 /** Opens the store, or null where there is no IndexedDB (then nothing is saved). */
 export type SessionStoreFactory = () => Promise<SessionStore | null>;
@@ -32,7 +33,7 @@ export function sessionSnapshotOf(loaded: LoadedModel, pageState: PageSessionSta
   if (!loaded.session || !loaded.baseline) return null;
   const { currentId, steps } = loaded.session.snapshot();
   const meta: SessionMeta = { format: 1, modelId: loaded.id, name: loaded.name, source: loaded.source, baseline: loaded.baseline };
-  return { meta, settings: pageState, currentId, steps, dataset: null };
+  return { meta, settings: pageState, currentId, steps, dataset: packDataset(loaded.data) };
 }
 
 export function historyBudget(loaded: LoadedModel | null): HistoryBudget {

@@ -12,7 +12,7 @@ import type {
   SensitivityView, StepResult, StudioEngineApi,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
-import { ModelSlot, sessionHooks } from './loadedModel';
+import { ModelSlot, sessionHooks, type LoadedModel } from './loadedModel';
 import { compareSide } from './compareSide';
 import { measurePlan, scanSensitivity } from '../core/plan';
 import { planView, scanView } from './planViews';
@@ -38,6 +38,7 @@ import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
 import { browserSessionStore, historyBudget, SessionAutosave, type SessionStoreFactory } from './sessionAutosave';
 import { restoreSession } from './sessionRestore';
+import { datasetMessages, unpackDataset } from './sessionDataset';
 import { crashWorker, injectFault, watchDeviceLoss, type TestFault } from './deviceLoss';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
@@ -400,12 +401,32 @@ export class StudioEngine implements StudioEngineApi {
       await this.saver.idle();
       const { info, snapshot } = await this.saver.load(String(id));
       await control.checkpoint(0.2, 'Rebuilding the model');
-      const loaded = await restoreSession(snapshot, info, (model, origin) => this.tasks(model, this.demoData(), origin), control);
+      // The saved data, when there is some, is read again and measures the session as it did before.
+      let data: LoadedModel['data'];
+      let notice: string | undefined;
+      const loaded = await restoreSession(snapshot, info, async (model, origin) => {
+        if (snapshot.dataset) {
+          try {
+            const { files, choices } = unpackDataset(snapshot.dataset);
+            const classNames = (snapshot.meta as { source?: ModelSource }).source?.labels ?? null;
+            const measured = await measureData(model, files, choices, { classNames, decoder: this.decoder, control: progressBetween(control, 0.6, 0.9) });
+            data = { files, choices, summary: measured.summary };
+            return measured.task;
+          } catch (e) {
+            notice = e instanceof Error && e.message === datasetMessages.damaged ? e.message
+              : `The session's saved data could not be read again (${e instanceof Error ? e.message : String(e)}); it opens measured without it.`;
+          }
+        }
+        return this.tasks(model, this.demoData(), origin);
+      }, control);
+      loaded.data = data;
+      // Without its data the session goes on measured as the task now in use says (the saved steps keep their figures).
+      if (notice) loaded.source = { ...loaded.source, metric: loaded.task.metric, metricNote: loaded.task.note, labelled: loaded.task.labelled };
       this.models.replace(loaded);
       const session = loaded.session!;
       return {
         info, summary: await this.summary(), baseline: loaded.baseline!, history: session.history(), currentId: session.current.id,
-        pageState: snapshot.settings, budget: historyBudget(loaded),
+        pageState: snapshot.settings, budget: historyBudget(loaded), data: data?.summary ?? null, ...(notice ? { notice } : {}),
       };
     });
   }

@@ -11,7 +11,7 @@ function restored(pageState: unknown): RestoredSession {
   const history = [historyPoint(1), historyPoint(2), historyPoint(3, { kind: 'finetune' })];
   return {
     info: { id: 's1', name: 'n', model: 'm', steps: 3, savedAt: 0, bytes: 10 }, summary: summaryNamed('restored'),
-    baseline: { metric: 'accuracy', subset: false, value: 0.9, count: 2000, ms: 1 }, history, currentId: 2, pageState, budget,
+    baseline: { metric: 'accuracy', subset: false, value: 0.9, count: 2000, ms: 1 }, history, currentId: 2, pageState, budget, data: null,
   };
 }
 

@@ -29,7 +29,8 @@ export function restoredOnScreen(r: RestoredSession): Partial<StudioState> {
     summary: r.summary, modelId: r.summary.id, baseline: r.baseline, current: point.metric,
     history: r.history, currentPointId: r.currentId, undo: stack(saved.undo), redo: stack(saved.redo), controls,
     training: isObject(saved.training) ? (saved.training as StudioState['training']) : null,
-    error: null, sizes: null, compare: null, scan: null, plan: null, restoreOffer: null, budget: r.budget,
+    error: r.notice ?? null, sizes: null, compare: null, scan: null, plan: null, restoreOffer: null, budget: r.budget,
+    data: r.data ?? null,
   };
 }
 

@@ -69,6 +69,23 @@ export const storeMessages = {
 
 const stateKey = (id: string, step: number) => `${id}/state/${step}`;
 const indexKey = (id: string) => `${id}/index`;
+/** The dataset's blob, named by its content (FNV-1a and length): written once, replaced when the user loads other data. */
+const datasetKey = (id: string, bytes: Uint8Array) => `${id}/data/${contentId(bytes)}`;
+/** A dataset's bytes never change once packed: each is hashed once. */
+const contentIds = new WeakMap<Uint8Array, string>();
+function contentId(bytes: Uint8Array): string {
+  let id = contentIds.get(bytes);
+  if (!id) contentIds.set(bytes, (id = `${fnv1a(bytes).toString(16)}-${bytes.length}`));
+  return id;
+}
+/** Where the index's dataset entry says its bytes are (they are not in the index). */
+const DATASET_BLOB = 'storedAs';
+
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h;
+}
 
 function isQuotaError(e: unknown): boolean {
   const name = (e as { name?: unknown } | null)?.name;
@@ -108,9 +125,19 @@ export class SessionStore {
   async save(snapshot: SessionSnapshot, meta: { id: string; name: string; model: string }): Promise<SessionInfo> {
     const previous = await this.db.get('sessions', meta.id);
     const written = new Map((previous?.parts ?? []).map((p) => [p.key, p.bytes]));
-    const index = serializeSession(snapshot, { omitStates: true });
+    // The dataset goes in a blob of its own, written only when it changed: the index is written every step.
+    const dataset = snapshot.dataset ?? null;
+    const dataKey = dataset ? datasetKey(meta.id, dataset.bytes) : null;
+    const index = serializeSession({
+      ...snapshot,
+      dataset: dataset ? { meta: { ...(dataset.meta as object), [DATASET_BLOB]: dataKey }, bytes: new Uint8Array(0) } : null,
+    }, { omitStates: true });
     const newStates: { key: string; bytes: Uint8Array }[] = [];
     const parts = [{ key: indexKey(meta.id), bytes: index.length }];
+    if (dataset && dataKey) {
+      parts.push({ key: dataKey, bytes: dataset.bytes.length });
+      if (!written.has(dataKey)) newStates.push({ key: dataKey, bytes: dataset.bytes });
+    }
     for (const step of snapshot.steps) {
       if (!step.state) {
         if (step.stateless && written.has(stateKey(meta.id, step.id))) parts.push({ key: stateKey(meta.id, step.id), bytes: written.get(stateKey(meta.id, step.id)) as number });
@@ -178,8 +205,16 @@ export class SessionStore {
     if (!index || states.some((s) => !s)) throw new SessionStoreError(storeMessages.partMissing(record.name));
     const byKey = new Map(record.parts.slice(1).map((p, k) => [p.key, states[k] as Uint8Array]));
     const snapshot = deserializeSession(index);
+    let dataset = snapshot.dataset ?? null;
+    if (dataset) {
+      const { [DATASET_BLOB]: key, ...datasetMeta } = dataset.meta as Record<string, unknown>;
+      const bytes = typeof key === 'string' ? byKey.get(key) : dataset.bytes;
+      if (!bytes) throw new SessionStoreError(storeMessages.partMissing(record.name));
+      dataset = { meta: datasetMeta as typeof dataset.meta, bytes };
+    }
     return {
       ...snapshot,
+      dataset,
       steps: snapshot.steps.map((step) => {
         if (!step.stateless) return step;
         const bytes = byKey.get(stateKey(id, step.id));
