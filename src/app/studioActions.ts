@@ -68,7 +68,7 @@ async function importModelAndData(files: ModelFile[], options?: ImportOptions): 
 /** A drop of model files (and its data/ tree); an encrypted one asks for its passphrase first. */
 export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, importModelAndData);
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
-export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
+export const { measureSizes, compareWithOriginal, loadLayerDetail, measureWhole } = measurements(context);
 export const exportCurrent = exportAction(context);
 export const { fetchWeightsOverview } = weightsOverviewActions(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);

@@ -186,6 +186,8 @@ export interface HistoryPoint {
   settings: PruneSettings | null;
   /** Metric on the live subset (the same images for every point). */
   metric: EvalResult;
+  /** The same step on the whole held-out set, once asked for ("measure on all"); the live figure stays the step's number everywhere else. */
+  whole?: EvalResult;
   params: number;
   nonzero: number;
   prunableSparsity: number;
@@ -540,6 +542,8 @@ export interface StudioEngineApi {
   exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle>;
   /** The original and the current model side by side: counts, sizes, metric and measured latency. */
   compare(jobId: number, onProgress?: ProgressCallback): Promise<CompareResult>;
+  /** Measures the current step on the whole held-out set (when the live set is a subset); the step keeps it (saved with the session). */
+  measureWhole(jobId: number, onProgress?: ProgressCallback): Promise<HistoryPoint>;
   /** Scans the current starting point's sensitivity per layer (or channel group). Cancellable within one evaluation. */
   scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView>;
   /** Per-layer sparsities that meet `request` from the last scan, measured against uniform pruning; the model is left as it was. */

@@ -169,6 +169,13 @@ export class PointHistory {
     if (p.channelPlan) this.swapLive((await removeChannels(this.liveModel, this.dependencyGraph(p.baseId), p.channelPlan)).model);
   }
 
+  /** Point `id` with its figure on the whole held-out set (views are replaced, never changed in place). */
+  setWhole(id: number, whole: EvalResult): HistoryPoint {
+    const p = this.point(id);
+    p.view = { ...p.view, whole };
+    return p.view;
+  }
+
   /** Makes point `id` current; the live model must already be what it describes. */
   makeCurrent(id: number): void {
     this.point(id);

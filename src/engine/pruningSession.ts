@@ -102,6 +102,12 @@ export class PruningSession {
     return this.points.all();
   }
 
+  /** The current point with its figure on the whole held-out set, measured by `evaluate` on the live model. */
+  async measureWhole(evaluate: (model: tf.LayersModel) => Promise<EvalResult>): Promise<HistoryPoint> {
+    const id = this.points.current.id;
+    return this.points.setWhole(id, await evaluate(this.points.live));
+  }
+
   /** The steps from the original model to the current one, oldest first (what an export's report calls its recipe). */
   recipe(): ReturnType<PointHistory['recipe']> {
     return this.points.recipe();

@@ -71,6 +71,20 @@ describe('StudioEngine', () => {
     expect((await engine.prune(++job, global(0.3))).point).toMatchObject({ id: 2, parentId: 0 });
   });
 
+  it('measures the current step on the whole held-out set on request; the step keeps it, its live figure unchanged', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const pruned = await engine.prune(++job, global(0.6));
+    const evaluations = task.evaluations;
+    const measured = await engine.measureWhole(++job);
+    expect(task.evaluations).toBe(evaluations + 1);
+    expect(measured).toEqual({ ...pruned.point, whole: { ...measured.whole!, subset: false } });
+    expect(measured.whole!.subset).toBe(false);
+    // Kept on the point: a later restore shows it.
+    await engine.restore(++job, 0);
+    expect((await engine.restore(++job, pruned.point.id)).point).toEqual(measured);
+  });
+
   it('fine-tunes with the pruned weights held at 0, reporting loss and the live metric', async () => {
     await engine.loadDemoModel(++job, 'tiny');
     await engine.evaluateBaseline(++job);

@@ -285,6 +285,14 @@ export class StudioEngine implements StudioEngineApi {
     });
   }
 
+  async measureWhole(jobId: number, onProgress?: ProgressCallback): Promise<HistoryPoint> {
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const { loaded, session } = this.models.requireSession();
+      await control.checkpoint(0, 'Measuring on the whole held-out set');
+      return session.measureWhole((model) => loaded.task.evaluate(model, control, false));
+    });
+  }
+
   async scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       const { loaded, session } = this.models.requireSession();

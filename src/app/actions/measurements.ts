@@ -15,6 +15,8 @@ export interface Measurements {
    * request replaced it), it resolves to null without asking the engine.
    */
   loadLayerDetail(path: string, stillWanted?: () => boolean): Promise<LayerDetail | null>;
+  /** The current step on the whole held-out set, kept on its history point. */
+  measureWhole(): Promise<void>;
 }
 
 export function measurements({ bridge, store }: ActionContext): Measurements {
@@ -25,6 +27,16 @@ export function measurements({ bridge, store }: ActionContext): Measurements {
       // In the background: it follows every step on its own and must never hold the user's buttons.
       const measured = await bridge.run((engine, jobId, onProgress) => engine.exportSizes(jobId, onProgress), { background: true }).result;
       store.set({ sizes: { pointId: currentPointId, sizes: measured } });
+    } catch (e) {
+      reportError(store, e);
+    }
+  }
+
+  async function measureWhole() {
+    if (store.get().currentPointId === null) return;
+    try {
+      const point = await bridge.run((engine, jobId, onProgress) => engine.measureWhole(jobId, onProgress)).result;
+      store.set({ history: store.get().history.map((p) => (p.id === point.id ? point : p)) });
     } catch (e) {
       reportError(store, e);
     }
@@ -44,5 +56,5 @@ export function measurements({ bridge, store }: ActionContext): Measurements {
   const loadLayerDetail = (path: string, stillWanted: () => boolean = () => true) =>
     bridge.run((engine, jobId, onProgress) => (stillWanted() ? engine.layerDetail(jobId, path, onProgress) : Promise.resolve(null))).result;
 
-  return { measureSizes, compareWithOriginal, loadLayerDetail };
+  return { measureSizes, compareWithOriginal, loadLayerDetail, measureWhole };
 }

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { canAct, useStudio } from '../store';
-import { redo, restorePoint, undo } from '../studioActions';
+import { measureWhole, redo, restorePoint, undo } from '../studioActions';
 
 // recharts is most of the page's code: load it after the studio is up, not before.
 const HistoryChart = lazy(() => import('./HistoryChart').then((m) => ({ default: m.HistoryChart })));
@@ -16,6 +16,8 @@ export function HistoryPanel() {
   const canRedo = useStudio((s) => s.redo.length > 0);
   const original = history.find((p) => p.kind === 'original');
   const hasData = useStudio((s) => s.data !== null);
+  const wholeCount = useStudio((s) => s.baseline?.count ?? 0);
+  const current = history.find((p) => p.id === currentId);
   const listRef = useRef<HTMLOListElement>(null);
   // A new step is the newest and current: scroll the list (only the list, never the page) to it.
   useEffect(() => {
@@ -53,6 +55,7 @@ export function HistoryPanel() {
                 <span className="history-nums">
                   <strong>{formatMetric(p.metric.value, p.metric.metric)}</strong>
                   {i > 0 && <span className={metricImproved(delta, p.metric.metric) ? 'pos' : 'neg'}> {formatMetricChange(delta, p.metric.metric)}</span>}
+                  {p.whole && <span className="muted" data-testid="point-whole" data-value={p.whole.value}> · on all {formatCount(p.whole.count)}: {formatMetric(p.whole.value, p.whole.metric)}</span>}
                   <span className="muted"> · {formatCount(p.nonzero)} nonzero · {formatCount(p.params)} params · {formatBytes(p.gzipBytes)} gzip{i > 0 ? ` · ${formatMs(p.ms)}` : ''}</span>
                 </span>
               </button>
@@ -60,6 +63,14 @@ export function HistoryPanel() {
           );
         })}
       </ol>
+      {current && current.metric.subset && !current.whole && current.kind !== 'original' && wholeCount > current.metric.count && (
+        <p className="small measure-all">
+          This step is measured on the first {formatCount(current.metric.count)} held-out examples, like every step.{' '}
+          <button type="button" className="small-button" data-testid="measure-all" disabled={busy} onClick={() => void measureWhole()}>
+            Measure it on all {formatCount(wholeCount)}
+          </button>
+        </p>
+      )}
     </section>
   );
 }
