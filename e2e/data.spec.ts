@@ -137,3 +137,30 @@ test('a table model and its CSV: accuracy (flowers) and mean absolute error (gro
   await expect(page.getByTestId('accuracy')).toHaveAttribute('data-metric', 'accuracy');
   expect(await numberAttr(page, 'baseline-accuracy', 'data-full')).toBeCloseTo(expected.flowers.heldOut.accuracy, 6);
 });
+
+test('the data comes back with a restored session: measured on the same rows after a reload', async () => {
+  // The flowers model and its CSV from the folder drop above: one step, saved with its data.
+  await page.getByTestId('global-sparsity').fill('50');
+  await expect(page.getByTestId('history-point')).toHaveCount(2, { timeout: 120_000 });
+  await idle();
+  await expect(page.getByTestId('autosave')).toHaveAttribute('data-state', 'saved', { timeout: 60_000 });
+  const accuracy = await numberAttr(page, 'accuracy');
+
+  await page.reload();
+  await expect(page.getByTestId('restore-offer')).toBeVisible({ timeout: 120_000 });
+  await idle();
+  await page.getByTestId('session-restore').click();
+  await expect(page.getByTestId('history-point')).toHaveCount(2, { timeout: 120_000 });
+  await idle();
+  await expect(source()).toHaveAttribute('data-kind', 'csv');
+  await expect(source()).toHaveAttribute('data-count', '600');
+  expect(await numberAttr(page, 'accuracy')).toBe(accuracy);
+  // A new step is measured on the same held-out rows: the same cut again gives the same figure.
+  await page.getByTestId('global-sparsity').fill('40');
+  await expect(page.getByTestId('history-point')).toHaveCount(3, { timeout: 120_000 });
+  await idle();
+  await page.getByTestId('global-sparsity').fill('50');
+  await expect(page.getByTestId('history-point')).toHaveCount(4, { timeout: 120_000 });
+  await idle();
+  expect(await numberAttr(page, 'accuracy')).toBe(accuracy);
+});
