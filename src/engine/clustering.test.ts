@@ -62,6 +62,35 @@ describe('clustering in a session', () => {
     expect(s.clusters()).toBeDefined();
   });
 
+  it('a pruning schedule from a clustered point keeps the sharing: each event\'s pruned weights join the zero cluster', async () => {
+    s = await session();
+    await s.prune({ granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.3 } }, UNCONTROLLED);
+    await cluster(s, { k: 6, init: 'kmeans++' });
+    const batch = (i: number) => tf.tidy(() => ({ xs: tf.randomUniform([8, 8, 8, 1], 0, 1, 'float32', i), ys: tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat() }));
+    const points: string[] = [];
+    const tuned = await s.finetuneScheduled({
+      steps: 6, batch, optimizer: { kind: 'adam', learningRate: 0.01 }, label: 'AGP fine-tune',
+      events: [{ atStep: 2, sparsity: 0.5 }, { atStep: 4, sparsity: 0.7 }], granularity: 'unstructured', criterion: 'magnitude', kindLabel: 'AGP',
+      onPoint: (p) => points.push(p.label),
+    }, UNCONTROLLED);
+    expect(points).toHaveLength(2);
+    for (const label of points) expect(label).toMatch(/, shared values kept$/);
+    expect(tuned.label).toBe('AGP fine-tune, shared values kept');
+    expect(tuned.prunableSparsity).toBeGreaterThanOrEqual(0.7 - 0.02);
+    // At most k shared values plus the zero per kernel, after both events and the training between them.
+    for (const l of (await s.summary()).prunable) expect(l.distinct, l.path).toBeLessThanOrEqual(7);
+    // Every zero is in the zero cluster, and every member of a cluster has the same value.
+    const clusters = s.clusters()!;
+    const weights = await captureWeights(s.model);
+    for (const [key, c] of Object.entries(clusters)) {
+      const values = weights[key].values;
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] === 0) expect(c.indices[i], `${key}[${i}]`).toBe(c.zeroIndex);
+        expect(values[i], `${key}[${i}]`).toBe(values[c.indices.indexOf(c.indices[i])]);
+      }
+    }
+  });
+
   it('checks the request with messages a user can act on', async () => {
     s = await session();
     expect(() => validateClusterRequest({ k: 1, init: 'linear' }, s!.model)).toThrow('The number of shared values (k) must be a whole number from 2 to 256, got 1');

@@ -19,7 +19,7 @@ import type { ModelView } from './modelView';
 import { PointHistory } from './pointHistory';
 import { describeSettings } from './stepLabels';
 import { clusterModel, type ClusterModelOptions, type ClusterSet } from '../core/compress/clusterModel';
-import { clusterGradients } from '../core/compress/clusterTraining';
+import { clusterGradients, clustersWithPruned } from '../core/compress/clusterTraining';
 
 /** What work on the starting point gets besides its model (see onStartingPoint). */
 export interface StartingPointContext {
@@ -181,10 +181,14 @@ export class PruningSession {
     const h = this.points;
     let parentId = h.current.id;
     const training = progressBetween(control, 0, 0.9);
+    // From a clustered step the shared values train, and each event's pruned weights join the zero cluster.
+    let clusters = h.clustersOf(parentId);
+    const clustersNow = async () => clusters && clustersWithPruned(clusters, await masksFromZeros(h.live, listPrunableTensors(h.live)));
     return h.rebuildingOnFailure(async () => {
       await runPruningSchedule(h.live, {
         totalSteps: options.steps, events: options.events, batches: options.batch, optimizer: options.optimizer,
         lossFn: options.lossFn, regularizer: options.regularizer, onStep: options.onStep,
+        gradientTransform: clusters ? (masks) => clusterGradients(clustersWithPruned(clusters!, masks)) : undefined,
         control: training,
         prune: async (model, sparsity, info) => {
           // Calibration checkpoints (cancel, pause) without moving the progress bar off the event's step.
@@ -198,13 +202,15 @@ export class PruningSession {
           const label = `${options.kindLabel} ${info.index + 1}/${info.totalEvents}: ${describeSettings({
             granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity: info.sparsity },
           })} at step ${info.atStep}`;
-          const point = await h.addStartingPoint(parentId, 'prune', label, metric, t0);
+          clusters = await clustersNow();
+          const point = await h.addStartingPoint(parentId, 'prune', clusters ? `${label}, shared values kept` : label, metric, t0, clusters);
           parentId = point.id;
           options.onPoint(point);
         },
       });
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.9));
-      return h.addStartingPoint(parentId, 'finetune', options.label, metric, t0);
+      clusters = await clustersNow();
+      return h.addStartingPoint(parentId, 'finetune', clusters ? `${options.label}, shared values kept` : options.label, metric, t0, clusters);
     });
   }
 

@@ -9,7 +9,7 @@ import { categoricalCrossentropy, trainSteps } from '../train/maskedTrainer';
 import { runPruningSchedule } from '../train/scheduledPruning';
 import { syntheticBatch } from '../train/testData';
 import { clusterModel, distinctCounts, type ClusterSet } from './clusterModel';
-import { clusterGradients } from './clusterTraining';
+import { clusterGradients, clustersWithPruned } from './clusterTraining';
 
 async function clusteredMlp(sparsity: number, k: number): Promise<{ model: tf.LayersModel; masks: MaskSet; clusters: ClusterSet }> {
   const model = fashionMlp();
@@ -146,5 +146,32 @@ describe('clusterGradients (cluster-preserving fine-tuning)', () => {
       'clusters fc1/kernel: 3 indices for a weight of 192 values',
     );
     disposeModel(model);
+  });
+});
+
+describe('clustersWithPruned', () => {
+  const mask = (keep: number[]) => ({ w: { key: 'w', layerPath: 'd', weight: 'kernel', shape: [keep.length], keep: Uint8Array.from(keep) } });
+  const c = (codebook: number[], indices: number[], zeroIndex: number) =>
+    ({ w: { key: 'w', layerPath: 'd', weight: 'kernel', shape: [indices.length], codebook: Float32Array.from(codebook), indices: Uint8Array.from(indices), zeroIndex } });
+
+  it('moves pruned weights to the zero cluster, leaving the rest and the input as they were', () => {
+    const before = c([-0.5, 0, 0.5], [0, 2, 2, 1], 1);
+    const after = clustersWithPruned(before, mask([1, 0, 1, 1]));
+    expect(Array.from(after.w.indices)).toEqual([0, 1, 2, 1]);
+    expect(Array.from(before.w.indices)).toEqual([0, 2, 2, 1]);
+    expect(clustersWithPruned(before, mask([1, 1, 1, 1]))).toEqual(before);
+  });
+
+  it('a codebook without a zero gains one at its sorted place; a full one turns its value nearest 0 into the zero', () => {
+    const after = clustersWithPruned(c([-0.5, 0.25, 0.5], [0, 1, 2, 1], -1), mask([1, 1, 0, 1]));
+    expect(Array.from(after.w.codebook)).toEqual([-0.5, 0, 0.25, 0.5]);
+    expect(after.w.zeroIndex).toBe(1);
+    expect(Array.from(after.w.indices)).toEqual([0, 2, 1, 2]);
+    const full = Array.from({ length: 256 }, (_, j) => (j - 100.5) / 10);
+    const big = clustersWithPruned(c(full, [0, 100, 255], -1), mask([1, 1, 0]));
+    expect(big.w.codebook.length).toBe(256);
+    expect(big.w.codebook[big.w.zeroIndex]).toBe(0);
+    expect(Math.abs(full[big.w.zeroIndex])).toBe(Math.min(...full.map(Math.abs)));
+    expect(big.w.indices[2]).toBe(big.w.zeroIndex);
   });
 });

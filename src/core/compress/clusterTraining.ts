@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GradientTransform, GradientTransformRun } from '../train/maskedTrainer';
 import { findVariable } from '../prune/masks';
 import type { ClusterSet, TensorClusters } from './clusterModel';
+import type { MaskSet } from '../prune/masks';
 
 interface ClusterTensors {
   variable: tf.Variable;
@@ -106,4 +107,40 @@ export function clusterGradients(clusters: ClusterSet): GradientTransform {
       };
     },
   };
+}
+
+/**
+ * `clusters` after a pruning event: every weight `masks` removes joins the zero cluster, so the
+ * sharing holds through a schedule (a pruned weight left in its old cluster would drag that cluster's
+ * shared value to 0, or lose its zero to the shared value). A codebook without a zero gains one, at
+ * its sorted place; a full one (256 values) has its value nearest to 0 become the zero. Returns new
+ * objects; `clusters` is not changed.
+ */
+export function clustersWithPruned(clusters: ClusterSet, masks: MaskSet): ClusterSet {
+  const out: ClusterSet = {};
+  for (const [key, c] of Object.entries(clusters)) {
+    const keep = masks[key]?.keep;
+    if (!keep || !keep.includes(0)) {
+      out[key] = c;
+      continue;
+    }
+    if (keep.length !== c.indices.length) throw new Error(`clusters ${key}: a mask of ${keep.length} values for ${c.indices.length} weights`);
+    let { codebook, zeroIndex } = c;
+    let indices = Uint8Array.from(c.indices);
+    if (zeroIndex < 0) {
+      if (codebook.length < 256) {
+        // Insert 0 at its sorted place: indices at or after it move up by one.
+        const at = codebook.findIndex((v) => v > 0);
+        zeroIndex = at < 0 ? codebook.length : at;
+        codebook = Float32Array.from([...codebook.slice(0, zeroIndex), 0, ...codebook.slice(zeroIndex)]);
+        indices = indices.map((j) => (j >= zeroIndex ? j + 1 : j));
+      } else {
+        zeroIndex = codebook.reduce((best, v, j) => (Math.abs(v) < Math.abs(codebook[best]) ? j : best), 0);
+        codebook = Float32Array.from(codebook, (v, j) => (j === zeroIndex ? 0 : v));
+      }
+    }
+    for (let i = 0; i < keep.length; i++) if (!keep[i]) indices[i] = zeroIndex;
+    out[key] = { ...c, codebook, indices, zeroIndex };
+  }
+  return out;
 }

@@ -86,8 +86,11 @@ export interface ScheduledPruningOptions {
   onStep?: (info: StepInfo) => void;
   /** trainSteps' zero count after every step (default true). */
   verifyZeros?: boolean;
-  /** trainSteps' gradient transform, for every segment (e.g. weight clustering; masks win over it). */
-  gradientTransform?: GradientTransform;
+  /**
+   * trainSteps' gradient transform, for every segment (e.g. weight clustering; masks win over it); a
+   * function gets the masks in force for the segment (weight clustering moves pruned weights to its zero).
+   */
+  gradientTransform?: GradientTransform | ((masks: MaskSet) => GradientTransform);
 }
 
 export interface ScheduledPruningResult {
@@ -199,7 +202,7 @@ export async function runPruningSchedule(model: tf.LayersModel, options: Schedul
       lossFn: options.lossFn,
       regularizer: options.regularizer,
       verifyZeros: options.verifyZeros,
-      gradientTransform: options.gradientTransform,
+      gradientTransform: typeof options.gradientTransform === 'function' ? options.gradientTransform(masks) : options.gradientTransform,
       control: progressBetween(control, offset / total, end / total),
       onStep: options.onStep && ((info) => options.onStep!({ ...info, step: offset + info.step, totalSteps: total })),
     });
