@@ -116,6 +116,13 @@ test('a table model and its CSV: accuracy (flowers) and mean absolute error (gro
   await expect(source()).toHaveAttribute('data-count', '600');
   expect(await numberAttr(page, 'baseline-accuracy', 'data-full')).toBeCloseTo(expected.flowers.heldOut.accuracy, 6);
   await expect(page.getByTestId('class-row')).toHaveCount(3, { timeout: 60_000 });
+  // The label column is the user's to choose; a wrong one says why and keeps the table as it was.
+  await expect(page.getByTestId('data-label-column')).toHaveValue('species');
+  await page.getByTestId('data-label-column').selectOption('f1');
+  await expect(page.getByTestId('error')).toHaveText('flowers.csv: row 2, column species: "alpha" is not a number. Features must be numbers.', { timeout: 120_000 });
+  await idle();
+  await expect(page.getByTestId('data-label-column')).toHaveValue('species');
+  await expect(source()).toHaveAttribute('data-count', '600');
 
   await importModel(expected.growth.model);
   await page.getByTestId('data-input').setInputFiles(join(DATA, expected.growth.csv));

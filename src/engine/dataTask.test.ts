@@ -92,4 +92,17 @@ describe('StudioEngine with the user\'s data', () => {
     expect(plan.predictedMetric).toBeGreaterThanOrEqual(scan.baseline - 1e-9);
     expect(plan.sparsity && Object.keys(plan.sparsity).length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('another label column: each wrong choice is refused with its message, and the data stays as it was', async () => {
+    const { engine } = await engineWith(expected.flowers.model);
+    const r = await engine.loadData(2, [csv(join(DATA_FIXTURES, expected.flowers.csv))]);
+    expect(r.data.table).toEqual({ labelColumn: 'species', featureColumns: ['f1', 'f2', 'f3', 'f4'] });
+    await expect(engine.updateData(3, { ...r.data.choices, labelColumn: 'f1' }))
+      .rejects.toThrow('flowers.csv: row 2, column species: "alpha" is not a number. Features must be numbers.');
+    await expect(engine.updateData(4, { ...r.data.choices, labelColumn: null }))
+      .rejects.toThrow('flowers.csv: 5 feature columns (f1, f2, f3, f4, species), but the model takes 4 features. Give the table one column per model input, in the model\'s order.');
+    const again = await engine.updateData(5, { ...r.data.choices, testFraction: 0.25 });
+    expect(again.data.table).toEqual(r.data.table);
+    expect(again.data.metric).toBe('accuracy');
+  }, 120_000);
 });

@@ -147,8 +147,18 @@ function DataDetails({ data, disabled }: { data: DataSummary; disabled: boolean 
               {TEST_SHARES.map((f) => <option key={f} value={f}>{Math.round(f * 100)}% {f === 1 ? '(measure only: nothing to fine-tune on)' : '(seeded, stratified)'}</option>)}
             </select>
           </label>
-          {data.table && <p className="small muted">Label column: <strong>{data.table.labelColumn ?? 'none'}</strong>; features: {data.table.featureColumns.join(', ')}</p>}
+          {data.table && (
+            <label className="stacked">
+              <span className="field-label">Label column</span>
+              <select data-testid="data-label-column" value={data.table.labelColumn ?? ''} disabled={disabled}
+                onChange={(e) => void updateDataChoices({ labelColumn: e.target.value === '' ? null : e.target.value })}>
+                {[...(data.table.labelColumn !== null ? [data.table.labelColumn] : []), ...data.table.featureColumns].map((c) => <option key={c} value={c}>{c}</option>)}
+                <option value="">none (measure agreement with the original)</option>
+              </select>
+            </label>
+          )}
         </div>
+        {data.table && <p className="small muted" data-testid="data-features">Features, in the model's input order: {data.table.featureColumns.join(', ')}</p>}
         <p className="small muted" data-testid="data-note">
           {data.note}. Loading data starts a fresh history from the original model, measured on it.
         </p>
