@@ -124,6 +124,21 @@ test('a table model and its CSV: accuracy (flowers) and mean absolute error (gro
   await expect(page.getByTestId('data-label-column')).toHaveValue('species');
   await expect(source()).toHaveAttribute('data-count', '600');
 
+  // The same table dropped anywhere on the page is read as data for the loaded model, not as a model.
+  const rows = [...readFileSync(join(DATA, expected.flowers.csv))];
+  const dataTransfer = await page.evaluateHandle(({ rows }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(rows)], 'flowers.csv', { type: 'text/csv' }));
+    return dt;
+  }, { rows });
+  await page.getByTestId('dropzone').dispatchEvent('dragenter', { dataTransfer });
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('history-point')).toHaveCount(1, { timeout: 60_000 });
+  await idle();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(source()).toHaveAttribute('data-kind', 'csv');
+  expect(await numberAttr(page, 'baseline-accuracy', 'data-full')).toBeCloseTo(expected.flowers.heldOut.accuracy, 6);
+
   await importModel(expected.growth.model);
   await page.getByTestId('data-input').setInputFiles(join(DATA, expected.growth.csv));
   await expect(source()).toHaveAttribute('data-kind', 'csv', { timeout: 120_000 });

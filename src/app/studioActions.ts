@@ -21,6 +21,7 @@ import { recovery } from './actions/recovery';
 import { installTestHooks as installFaultHooks } from './actions/testHooks';
 import type { BackendRequest, ImportOptions, ModelFile } from '../engine/api';
 import { dataActions, splitDataTree } from './actions/data';
+import { isDataDrop } from './files/dropKind';
 
 const store: StudioStore = { get: useStudio.getState, set: setStudio };
 // A crashed worker is restarted by the bridge; `recover` (set below) brings the session back.
@@ -67,6 +68,11 @@ async function importModelAndData(files: ModelFile[], options?: ImportOptions): 
 }
 /** A drop of model files (and its data/ tree); an encrypted one asks for its passphrase first. */
 export const { importModelFiles, submitPassphrase, cancelPassphrase } = encryptedOpen(store, importModelAndData);
+/** A drop anywhere on the page: data when every file is data (dropKind.ts), else a model. */
+export const importDroppedFiles = async (files: ModelFile[]): Promise<void> => {
+  if (isDataDrop(files)) await data.loadDataFiles(files);
+  else await importModelFiles(files);
+};
 export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, recalibrateBatchNorm } = finetuning(context, history, pump);
 export const { measureSizes, compareWithOriginal, loadLayerDetail, measureWhole } = measurements(context);
 export const exportCurrent = exportAction(context);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { canAct, useStudio } from '../store';
-import { importModelFiles } from '../studioActions';
+import { importDroppedFiles } from '../studioActions';
 import { filesFromDrop, readFiles } from '../files/collectFiles';
 
 const carriesFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
@@ -39,7 +39,7 @@ export function DropOverlay({ target }: { target: React.RefObject<HTMLElement | 
       if (!canAct(useStudio.getState())) return;
       // Entries must be read during the event; the bytes can follow.
       const found = await filesFromDrop(e.dataTransfer);
-      await importModelFiles(await readFiles(found));
+      await importDroppedFiles(await readFiles(found));
     };
     el.addEventListener('dragenter', enter);
     el.addEventListener('dragleave', leave);
@@ -56,8 +56,8 @@ export function DropOverlay({ target }: { target: React.RefObject<HTMLElement | 
   return (
     <div className="drop-overlay" aria-hidden="true">
       <div className="drop-card">
-        <strong>Drop a TensorFlow.js model</strong>
-        <span>model.json with its weight files, a folder, or a .zip. Nothing leaves this tab.</span>
+        <strong>Drop a TensorFlow.js model, or data for it</strong>
+        <span>model.json with its weight files, a folder, or a .zip; or images in class folders, a .tm project or a CSV. Nothing leaves this tab.</span>
       </div>
     </div>
   );
