@@ -5,7 +5,7 @@ import { parseFraction, parseLayerTargets, parsePlan, pruneJob, type PruneFlags 
 import { UsageError } from './usage';
 
 const flags = (f: Partial<PruneFlags>): PruneFlags => ({
-  out: 'x', granularity: 'unstructured', criterion: 'magnitude', layer: [], precision: 'float32', format: 'files', lr: 0.001, optimizer: 'adam', batch: 64, ...f,
+  out: 'x', granularity: 'unstructured', criterion: 'magnitude', layer: [], precision: 'float32', format: 'files', lr: 0.001, optimizer: 'adam', batch: 64, cluster: [], ...f,
 });
 
 describe('prune flags', () => {
@@ -34,13 +34,13 @@ describe('prune flags', () => {
 
   it('makes the studio\'s prune settings and fine-tune options', () => {
     expect(pruneJob(flags({ sparsity: 0.8 }))).toEqual({
-      settings: { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.8 } }, plan: null, finetune: null,
+      data: null, settings: { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.8 } }, plan: null, finetune: null, cluster: null,
     });
-    expect(pruneJob(flags({ granularity: 'channels', layer: ['conv2=0.5'], channelNorm: 'l2', epochs: 2, distill: true })).settings)
+    expect(pruneJob(flags({ granularity: 'channels', layer: ['conv2=0.5'], channelNorm: 'l2', epochs: 2, distill: true })).settings!)
       .toEqual({ granularity: 'channels', criterion: 'magnitude', target: { kind: 'perLayer', sparsity: { conv2: 0.5 } }, channelNorm: 'l2' });
     expect(pruneJob(flags({ sparsity: 0.5, epochs: 2, distill: true, optimizer: 'sgd', lr: 0.01, batch: 32 })).finetune)
       .toEqual({ epochs: 2, learningRate: 0.01, optimizer: 'sgd', batchSize: 32, targets: 'distill' });
-    expect(pruneJob(flags({ granularity: '4:8' })).settings.granularity).toBe('4:8');
+    expect(pruneJob(flags({ granularity: '4:8' })).settings!.granularity).toBe('4:8');
   });
 
   it.each<[Partial<PruneFlags>, string]>([

@@ -54,6 +54,8 @@ export interface EngineDependencies {
   sessions?: SessionStoreFactory;
   /** How the user's images are decoded (the worker's createImageBitmap + OffscreenCanvas by default). */
   decoder?: ImageDecoder;
+  /** The text of the packed export's decoder.mjs (bundled by Vite by default; Node reads the file). */
+  packedDecoderSource?: () => Promise<string>;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -76,12 +78,14 @@ export class StudioEngine implements StudioEngineApi {
   private readonly tasks: TaskFactory;
   private readonly saver: SessionAutosave;
   private readonly decoder: ImageDecoder;
+  private readonly packedDecoderSource?: () => Promise<string>;
 
   constructor(private readonly candidates: BackendCandidate[], dependencies: EngineDependencies = {}) {
     this.demo = new DemoAssets(dependencies.assets ?? FETCH_ASSETS, (path) => new URL(path, this.baseUrl).href);
     this.tasks = dependencies.tasks ?? chooseTask;
     this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
     this.decoder = dependencies.decoder ?? defaultImageDecoder();
+    this.packedDecoderSource = dependencies.packedDecoderSource;
   }
 
   private testHooks = false;
@@ -254,7 +258,7 @@ export class StudioEngine implements StudioEngineApi {
         recipe: session.recipe(), summary: () => this.summary(),
       };
       const r = validateExportRequest(request);
-      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control) : await exportBundle(subject, requestToSeal(r), control);
+      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control, this.packedDecoderSource) : await exportBundle(subject, requestToSeal(r), control);
       if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
