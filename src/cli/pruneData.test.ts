@@ -65,16 +65,12 @@ describe('secateur prune --data', () => {
     expect(none.code).toBe(1);
   }, 300_000);
 
-  it.each(['single-class', 'zip-without-images', 'table-for-image-model', 'images-and-table'])('bad images for the demo CNN (%s): exit code 1 and the studio\'s message', async (name) => {
+  it.each([
+    ...['single-class', 'zip-without-images', 'table-for-image-model', 'images-and-table'].map((c) => [c, 'the demo CNN', DEMO_CNN]),
+    ...['csv-not-a-number', 'csv-ragged-row', 'csv-label-outside-classes', 'images-for-table-model'].map((c) => [c, 'the flowers model', FLOWERS]),
+  ])('bad data (%s) for %s: exit code 1 and the studio\'s message', async (name, _, model) => {
     const c = badCase(name);
-    const r = await runCli(['prune', DEMO_CNN, '--data', join(BAD, name, c.drop[0]), '--sparsity', '0.5', '--out', await tempDir('bad'), '-q']);
-    expect(r.stderr).toBe(`${c.message}\n`);
-    expect(r.code).toBe(1);
-  }, 120_000);
-
-  it.each(['csv-not-a-number', 'csv-ragged-row', 'csv-label-outside-classes', 'images-for-table-model'])('bad data for the flowers model (%s): exit code 1 and the studio\'s message', async (name) => {
-    const c = badCase(name);
-    const r = await runCli(['prune', FLOWERS, '--data', join(BAD, name, c.drop[0]), '--sparsity', '0.5', '--out', await tempDir('bad'), '-q']);
+    const r = await runCli(['prune', model, '--data', join(BAD, name, c.drop[0]), '--sparsity', '0.5', '--out', await tempDir('bad'), '-q']);
     expect(r.stderr).toBe(`${c.message}\n`);
     expect(r.code).toBe(1);
   }, 120_000);
