@@ -22,6 +22,7 @@ export function outcomeText(r: PruneOutcome | Omit<ReplayOutcome, 'plan'>): stri
     r.steps.map((s, i) => [String(i), s.label, value(s.metric), s.params, s.nonzero, percent(s.prunableSparsity)]),
   );
   const data = 'data' in r && r.data ? r.data : null;
+  const baseline = 'baseline' in r ? [`The original model on the whole held-out set (${count(r.baseline.examples)} examples): ${metricName} ${value(r.baseline.value)}.`, ''] : [];
   const skipped = r.steps.flatMap((s) => s.skipped);
   const plan = 'plan' in r && r.plan ? r.plan : null;
   const replay = 'matches' in r ? r : null;
@@ -29,6 +30,7 @@ export function outcomeText(r: PruneOutcome | Omit<ReplayOutcome, 'plan'>): stri
     `${r.model} on ${r.backend}: ${r.metric.description}`,
     '',
     ...(data ? dataText(data) : []),
+    ...baseline,
     steps,
     ...(plan ? ['', `Plan (${plan.target.kind} ${plan.target.value}): ${plan.reached ? 'reached' : 'not reached'}; measured ${percent(plan.measuredMetric)} against ${percent(plan.uniform.metric)} for the same sparsity on every layer`] : []),
     ...(skipped.length ? ['', 'Left alone:', ...skipped.map((s) => `  ${s.key}: ${s.reason}`)] : []),

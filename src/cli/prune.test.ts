@@ -87,6 +87,15 @@ describe('secateur prune', () => {
     model.dispose();
   }, 180_000);
 
+  it('--criterion merge: similar channels merged into their twins, the model smaller, as channel removal is', async () => {
+    const { out, result } = await prune(['--granularity', 'channels', '--criterion', 'merge', '--sparsity', '0.25']);
+    expect(result.steps[1].label).toBe('channels 25% global, similar units merged');
+    expect(result.steps[1].params).toBeLessThan(result.steps[0].params);
+    const w = await readExportWeights(out);
+    const params = [...w.values()].reduce((n, v) => n + v.values.length, 0);
+    expect(params).toBe(result.steps[1].params);
+  }, 180_000);
+
   it('--layer targets: exactly that fraction of each named layer', async () => {
     const { out } = await prune(['--layer', 'conv2=0.25', '--layer', 'fc1=75%']);
     expect(kernelZeros(await readExportWeights(out))).toEqual({ 'conv1/kernel': 0, 'conv2/kernel': 144, 'fc1/kernel': 384, 'fc2/kernel': 0 });

@@ -35,7 +35,10 @@ export interface PruneOutcome {
   model: string;
   backend: string;
   data: DataOutcome | null;
+  /** The metric of the original and the last step on the live examples every step is measured on. */
   metric: { kind: MetricKind; description: string; original: number; final: number };
+  /** The original model on the whole held-out set (the studio's Original card). */
+  baseline: { value: number; examples: number };
   plan: PlanResult | null;
   steps: StepOutcome[];
   export: Omit<WrittenExport, 'report'>;
@@ -108,6 +111,7 @@ export async function runPrune(studio: NodeStudio, modelPath: string, job: Prune
     backend: studio.backend.active,
     data: start.data ? dataOutcome(start.data) : null,
     metric: { kind: report.metric.kind, description: report.metric.description, original: start.point.metric.value, final: run.last.metric.value },
+    baseline: { value: start.baseline.value, examples: start.baseline.count },
     plan,
     steps: run.steps,
     export: exported,

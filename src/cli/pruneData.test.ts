@@ -39,6 +39,7 @@ describe('secateur prune --data', () => {
     for (const g of d.mapping!.groups) expect(g.class).toBe(g.name);
     expect(result.metric.kind).toBe('accuracy');
     expect(result.metric.original).toBe(f.live.accuracy);
+    expect(result.baseline).toEqual({ value: f.heldOut.accuracy, examples: f.heldOut.count });
     expect(result.steps.map((s) => s.kind)).toEqual(['original', 'prune', 'finetune']);
     // Labels: a fine-tune on the user's images, not a distillation.
     expect(result.steps[2].label).toBe('fine-tuned 0.05 epochs, Adam lr 0.001');

@@ -105,7 +105,7 @@ export function replayActions(report: ExportReport, name: string): Action[] {
   return actions;
 }
 
-export interface ReplayOutcome extends Omit<PruneOutcome, 'plan' | 'data'> {
+export interface ReplayOutcome extends Omit<PruneOutcome, 'plan' | 'data' | 'baseline'> {
   /** Whether the replayed model has the report's parameter and nonzero counts, overall and per layer. */
   matches: boolean;
   mismatches: string[];
