@@ -23,9 +23,11 @@ async function withStudio<T>(flags: CommonFlags, work: (studio: NodeStudio) => P
   return work(await startNodeStudio(flags.backend, progressBar({ quiet: flags.quiet }), seed));
 }
 
-const seedOption = (c: Command) => c.option(
+const PRUNE_SEED = 'seeds the random criterion (default: the studio\'s seed, 1) and the random numbers tfjs draws without a seed (Dropout while fine-tuning), so a run can be replayed';
+const REPLAY_SEED = 'seeds the random numbers tfjs draws without a seed (Dropout while fine-tuning; default: the seed the report records); the random criterion takes the seed each step\'s settings record';
+const seedOption = (c: Command, help: string) => c.option(
   '--seed <n>',
-  'seeds the random criterion (default: the studio\'s seed, 1) and the random numbers tfjs draws without a seed (Dropout while fine-tuning), so a run can be replayed',
+  help,
   (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${v}"`);
@@ -85,7 +87,7 @@ export function program(): Command {
     .option('--cluster-k <k>', 'weight sharing after pruning: k shared values (2 to 256) per kernel, pruned weights kept at 0', numberFlag('--cluster-k'))
     .addOption(new Option('--cluster-init <init>', 'how k-means starts (default kmeans++)').choices(['linear', 'kmeans++', 'density']))
     .option('--cluster <layer=k>', 'a layer\'s own k, repeatable; 0 leaves the layer as it is: --cluster conv1=8 --cluster fc2=0', (v, prev: string[]) => [...prev, v], []),
-  new Option('--format <format>', FORMAT_HELP).default('files'))))
+  new Option('--format <format>', FORMAT_HELP).default('files')), PRUNE_SEED))
     .action(async (model: string, flags: CommonFlags & PruneFlags) => {
       const job = pruneJob(flags);
       checkExportFlags(flags.format, flags.precision);
@@ -101,7 +103,7 @@ export function program(): Command {
     .argument('<report>', 'report.json, or the studio\'s exported .zip that holds it')
     .argument('<model>', 'the original model: a folder, a model JSON, or a .zip'))
     .addOption(new Option('-p, --precision <p>', 'weights of the export (default: the report\'s)').choices(['float32', 'float16', 'uint8'])),
-    new Option('--format <format>', `${FORMAT_HELP} (default: packed for a packed export's report, else files)`))))
+    new Option('--format <format>', `${FORMAT_HELP} (default: packed for a packed export's report, else files)`)), REPLAY_SEED))
     .action(async (report: string, model: string, flags: CommonFlags & DataFlags & { out: string; format?: ExportFormat; precision?: ExportPrecision }) => {
       checkExportFlags(flags.format, flags.precision);
       const data = dataJob(flags);
