@@ -74,7 +74,7 @@ const inspected = await stage('inspect (read, check, load, measure)', async () =
 const pruned = await stage('prune 90% global magnitude', async () => (await studio.engine.prune(1_000, { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.9 } })).point,
   (p) => `${(p.prunableSparsity * 100).toFixed(1)}% of prunable weights zero, fidelity ${(p.metric.value * 100).toFixed(1)}%`);
 const out = await mkdtemp(join(tmpdir(), 'secateur-scale-'));
-const written = await stage('export uint8 (files)', () => writeExport(studio, out, 'uint8', 'files'),
+const written = await stage('export uint8 (files)', () => writeExport(studio, { dir: out, precision: 'uint8', format: 'files' }),
   (w) => `${(w.weightBytes / MB).toFixed(1)} MB weights, ${(w.weightGzipBytes / MB).toFixed(1)} MB gzipped`);
 await stage('reload the export (the studio\'s import)', async () => {
   const m = await loadImportedModel(readModelFiles(await readModelPath(join(out, 'model.json'))));

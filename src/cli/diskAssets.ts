@@ -35,3 +35,8 @@ export const DISK_ASSETS: AssetReader = {
     return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b ? new Uint8Array(gunzipSync(b)) : b;
   },
 };
+
+/** The packed export's decoder.mjs as text, read from the checkout (the studio gets it from Vite's bundle). */
+export async function packedDecoderSource(): Promise<string> {
+  return new TextDecoder().decode(await bytesAt(new URL('../core/compress/decoder.mjs', import.meta.url).href));
+}

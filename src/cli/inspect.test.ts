@@ -58,6 +58,12 @@ describe('secateur inspect', () => {
     [['prune', 'public/models/fashion-cnn', '--out', 'x'], '--granularity unstructured needs a target: --sparsity <fraction>, --layer <layer>=<fraction> (repeatable) or --plan <target>'],
     [['prune', 'public/models/fashion-cnn', '--out', 'x', '-g', '2:4', '--sparsity', '0.5'], '--sparsity has no effect with --granularity 2:4: it always keeps 2 of every 4 weights'],
     [['prune', 'public/models/fashion-cnn', '--sparsity', '0.5'], "error: required option '-o, --out <dir>' not specified"],
+    [['prune', 'public/models/fashion-cnn', '--out', 'x', '--sparsity', '0.5', '--label-column', 'y'], '--label-column needs --data: it names the label column of your CSV'],
+    [['prune', 'public/models/fashion-cnn', '--out', 'x', '--sparsity', '0.5', '--format', 'packed', '--precision', 'uint8'], '--format packed holds float32 weights (shared values exactly, then entropy-coded): --precision uint8 does not apply'],
+    [['prune', 'public/models/fashion-cnn', '--out', 'x', '--sparsity', '0.5', '--cluster-k', 'many'], '--cluster-k must be a number, got "many"'],
+    [['prune', 'public/models/fashion-cnn', '--out', 'x', '--sparsity', '0.5', '--schedule', 'cubic'], "error: option '--schedule <kind>' argument 'cubic' is invalid. Allowed choices are agp, iterative."],
+    [['prune', 'public/models/fashion-cnn', '--out', 'x', '--sparsity', '0.5', '--seed', '-1'], '--seed must be a whole number from 0 to 4294967295, got "-1"'],
+    [['replay', 'r.json', 'public/models/fashion-cnn', '--out', 'x', '--format', 'packed', '--precision', 'float16'], '--format packed holds float32 weights (shared values exactly, then entropy-coded): --precision float16 does not apply'],
   ])('exits with code 2 on bad usage: %j', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

@@ -1,7 +1,8 @@
-// A model path on disk as the files a user would drop on the studio: a folder (every file under it,
-// named under the folder as a dropped folder is), a model JSON with the weight files its manifest
-// names (looked up beside it, named as loose files), or a .zip. The studio's
-// import (core/model/importFiles.ts) then reads them and gives the same messages for bad input.
+// A model or data path on disk as the files a user would drop on the studio: a folder (every file
+// under it, named under the folder as a dropped folder is), a model JSON with the weight files its
+// manifest names (looked up beside it, named as loose files), or a .zip (or a CSV) by its name. The
+// studio's import (core/model/importFiles.ts) or data loader (core/data) then reads them and gives
+// the same messages for bad input.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../core/model/importFiles';
@@ -53,15 +54,27 @@ async function jsonFiles(path: string): Promise<InputFile[]> {
   return files;
 }
 
-/** The files of the model at `path` (a folder, a model JSON, or a .zip or any single file). */
-export async function readModelPath(path: string): Promise<InputFile[]> {
-  let info;
+async function statOf(path: string) {
   try {
-    info = await stat(path);
+    return await stat(path);
   } catch {
     throw new Error(`${path}: no such file or folder`);
   }
-  if (info.isDirectory()) return folderFiles(resolve(path));
+}
+
+/** The files of the model at `path` (a folder, a model JSON, or a .zip or any single file). */
+export async function readModelPath(path: string): Promise<InputFile[]> {
+  if ((await statOf(path)).isDirectory()) return folderFiles(resolve(path));
   if (/\.json$/i.test(path)) return jsonFiles(path);
+  return [{ path: basename(path), bytes: new Uint8Array(await readFile(path)) }];
+}
+
+/**
+ * The user's data at `path` as the studio's data input gets it: a folder's files (images in class
+ * folders, a Teachable Machine project), or one file (a .zip, a .tm, a CSV) by its name. The data
+ * loader then reads them and gives the studio's messages for bad data.
+ */
+export async function readDataPath(path: string): Promise<InputFile[]> {
+  if ((await statOf(path)).isDirectory()) return folderFiles(resolve(path));
   return [{ path: basename(path), bytes: new Uint8Array(await readFile(path)) }];
 }

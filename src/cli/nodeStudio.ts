@@ -1,10 +1,12 @@
 // The studio's own engine (engine/studioEngine.ts), run in this Node process: the tfjs backend of
-// nodeBackend.ts, the demo files from the checkout's public/ folder, and each call a job with its own
-// id and a progress bar. Every command goes through it, so a prune here is the studio's prune and an
-// export is the studio's export, byte for byte.
+// nodeBackend.ts, the demo files from the checkout's public/ folder, the user's images decoded in
+// pure JS (PNG, JPEG), the packed decoder read from disk, and each call a job with its own id and a
+// progress bar. Every command goes through it, so a prune here is the studio's prune and an export
+// is the studio's export, byte for byte.
 import type { BackendReport, JobProgress } from '../engine/api';
 import { StudioEngine } from '../engine/studioEngine';
-import { DISK_ASSETS, PUBLIC_URL } from './diskAssets';
+import { nodeImageDecoder } from '../core/data/nodeImageDecoder';
+import { DISK_ASSETS, PUBLIC_URL, packedDecoderSource } from './diskAssets';
 import { setUpNodeBackend } from './nodeBackend';
 import { seedProcessRandom } from './processSeed';
 import type { Progress } from './progressBar';
@@ -24,7 +26,9 @@ export async function startNodeStudio(want: NodeBackendName, progress: Progress,
   const chosen = await setUpNodeBackend(want);
   const name = chosen.name === 'wasm' ? 'wasm' : 'cpu';
   // The backend is active already: the engine's choice has one candidate to confirm.
-  const engine = new StudioEngine([{ name, gpu: false, activate: async () => ({ device: chosen.note, software: false }) }], { assets: DISK_ASSETS });
+  const engine = new StudioEngine([{ name, gpu: false, activate: async () => ({ device: chosen.note, software: false }) }], {
+    assets: DISK_ASSETS, decoder: nodeImageDecoder, packedDecoderSource,
+  });
   const backend = await engine.init({ baseUrl: PUBLIC_URL, backend: name });
   let nextId = 1;
   return {

@@ -5,11 +5,11 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExportBundle, FinetuneOptions, ModelFile, PruneSettings } from '../engine/api';
+import type { ClusterRequest, ExportBundle, FinetuneOptions, ModelFile, PruneSettings } from '../engine/api';
 import { StudioEngine } from '../engine/studioEngine';
 import { fashionCnn, randomizeWeights } from '../core/prune/testModels';
-import { readExportWeights, runCli, tempDir, writeModelFolder, zerosIn } from './cliTestKit';
-import { DISK_ASSETS, PUBLIC_URL } from './diskAssets';
+import { readExportWeights, REPO, runCli, tempDir, writeModelFolder, zerosIn } from './cliTestKit';
+import { DISK_ASSETS, PUBLIC_URL, packedDecoderSource } from './diskAssets';
 import type { ReplayOutcome } from './replayCommand';
 
 let modelDir: string;
@@ -24,18 +24,21 @@ beforeAll(async () => {
   model.dispose();
   // The folder as the studio gets it when it is dropped.
   dropped = await Promise.all((await readdir(modelDir)).map(async (f) => ({ path: `tiny-cnn/${f}`, bytes: new Uint8Array(await readFile(join(modelDir, f))) })));
-  engine = new StudioEngine([{ name: 'cpu', gpu: false, activate: async () => ({ device: 'test' }) }], { assets: DISK_ASSETS });
+  engine = new StudioEngine([{ name: 'cpu', gpu: false, activate: async () => ({ device: 'test' }) }], { assets: DISK_ASSETS, packedDecoderSource });
   await engine.init({ baseUrl: PUBLIC_URL, backend: 'cpu' });
 });
 
 /** The studio's steps on the dropped model, then its .zip export, written to a folder. */
-async function studioExport(steps: (PruneSettings | { finetune: FinetuneOptions })[], precision: 'float32' | 'uint8' = 'float32'): Promise<{ zipPath: string; bundle: ExportBundle }> {
+async function studioExport(
+  steps: (PruneSettings | { finetune: FinetuneOptions } | { cluster: ClusterRequest })[], precision: 'float32' | 'uint8' = 'float32', format: 'zip' | 'packed' = 'zip',
+): Promise<{ zipPath: string; bundle: ExportBundle }> {
   await engine.importModel(jobId++, dropped);
   for (const s of steps) {
     if ('finetune' in s) await engine.finetune(jobId++, s.finetune);
+    else if ('cluster' in s) await engine.cluster(jobId++, s.cluster);
     else await engine.prune(jobId++, s);
   }
-  const bundle = await engine.exportModel(jobId++, { precision, format: 'zip' });
+  const bundle = await engine.exportModel(jobId++, { precision, format });
   const zipPath = join(await tempDir('studio'), bundle.files[0].name);
   await writeFile(zipPath, bundle.files[0].bytes);
   return { zipPath, bundle };
@@ -47,7 +50,7 @@ async function replay(report: string, extra: string[] = []) {
 }
 
 describe('secateur replay', () => {
-  it.each<[string, PruneSettings[]]>([
+  it.each<[string, (PruneSettings | { cluster: ClusterRequest })[]]>([
     ['unstructured after a channel step', [
       { granularity: 'channels', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.25 } },
       { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'perLayer', sparsity: { conv2: 0.5, fc1: 0.8 } } },
@@ -57,7 +60,12 @@ describe('secateur replay', () => {
       { granularity: 'channels', criterion: 'magnitude', channelNorm: 'l2', target: { kind: 'perLayer', sparsity: { conv1: 0.5, fc1: 0.25 } } },
     ]],
     ['2:4, random criterion', [{ granularity: '2:4', criterion: 'random', target: { kind: 'global', sparsity: 0.5 } }]],
-  ])('gives the studio\'s export bit for bit: %s', async (_, steps) => {
+    ['random criterion with its own seed', [{ granularity: 'unstructured', criterion: 'random', seed: 42, target: { kind: 'global', sparsity: 0.6 } }]],
+    ['clustered after pruning (the clustering read from its label)', [
+      { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.5 } },
+      { cluster: { k: 6, init: 'density', perLayer: { fc1: 8 } } },
+    ]],
+  ])('gives the studio\'s export bit for bit: %s', async (_, steps: (PruneSettings | { cluster: ClusterRequest })[]) => {
     const { zipPath } = await studioExport(steps);
     const studio = unzipSync(new Uint8Array(await readFile(zipPath)));
     const { out, run } = await replay(zipPath);
@@ -139,5 +147,48 @@ describe('secateur replay', () => {
     const mismatch = await runCli(['replay', zipPath, smallDir, '--out', out, '-q']);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/^The replayed model does not match the report: params: \d+ replayed, \d+ in the report; nonzero: /);
+  }, 300_000);
+
+  it('replays a studio\'s packed export as a packed export: the same model.secpak, byte for byte', async () => {
+    const { zipPath } = await studioExport([
+      { granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.7 } },
+      { cluster: { k: 16, init: 'kmeans++' } },
+    ], 'float32', 'packed');
+    const studio = unzipSync(new Uint8Array(await readFile(zipPath)));
+    const { out, run } = await replay(zipPath);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const r = JSON.parse(run.stdout) as ReplayOutcome;
+    expect(r.export.format).toBe('packed');
+    const [zipName] = await readdir(out);
+    expect(zipName).toBe(zipPath.split('/').pop());
+    const replayed = unzipSync(new Uint8Array(await readFile(join(out, zipName))));
+    expect(Buffer.compare(Buffer.from(replayed['model.secpak']), Buffer.from(studio['model.secpak']))).toBe(0);
+    expect(Buffer.compare(Buffer.from(replayed['decoder.mjs']), Buffer.from(studio['decoder.mjs']))).toBe(0);
+  }, 300_000);
+
+  it('refuses a clustering whose label counts layers left alone without naming them', async () => {
+    const { zipPath } = await studioExport([{ cluster: { k: 4, init: 'linear', perLayer: { fc2: 0 } } }]);
+    const { run } = await replay(zipPath);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`${zipPath.split('/').pop()}: step 1 ("clustered: 4 shared values per kernel (1 layer left as they are), linear init") leaves 1 of the layers as they are without naming them, so it cannot be replayed. Re-run it with \`secateur prune … --cluster-k 4 --cluster <layer>=0\`\n`);
+  }, 300_000);
+
+  it('replays a command-line run on the user\'s data (a CSV) with a clustering it records: refused without --data, bit for bit with it', async () => {
+    const flowers = join(REPO, 'e2e/fixtures/data/flowers');
+    const csv = join(flowers, 'flowers.csv');
+    const first = await tempDir('first');
+    const ran = await runCli(['prune', flowers, '--data', csv, '--sparsity', '0.4', '--cluster-k', '4', '--cluster', 'species=0', '--epochs', '0.5', '--out', first, '-q']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const without = await runCli(['replay', join(first, 'report.json'), flowers, '--out', await tempDir('replay'), '-q']);
+    expect(without.stderr).toBe('report.json: the run was measured and fine-tuned on flowers.csv; replay it on the same data with --data <path>\n');
+    expect(without.code).toBe(1);
+    const out = await tempDir('replay');
+    const again = await runCli(['replay', join(first, 'report.json'), flowers, '--data', csv, '--out', out, '--json', '-q']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as ReplayOutcome).steps.map((s) => s.kind)).toEqual(['original', 'prune', 'cluster', 'finetune']);
+    expect(Buffer.compare(await readFile(join(out, 'group1-shard1of1.bin')), await readFile(join(first, 'group1-shard1of1.bin')))).toBe(0);
   }, 300_000);
 });

@@ -99,6 +99,8 @@ export interface PruneSettings {
   target: PruneTarget;
   /** Channels with the magnitude criterion: rank each channel group by the L1 (default) or L2 norm of its weights. */
   channelNorm?: ChannelNorm;
+  /** The random criterion's seed (default 1, the studio's): the same seed gives the same scores. */
+  seed?: number;
 }
 
 /** One layer with prunable weights, as the pruning controls see it. */

@@ -12,9 +12,9 @@ import type { ExportSubject } from './exportBundle';
 
 /**
  * The decoder's text, bundled by Vite (`?raw`). Imported on first use, so that the engine's modules
- * also load where `?raw` means nothing (Node without Vite); there a packed export would need the file read.
+ * also load where `?raw` means nothing (Node without Vite); there the engine is given a reader of the file.
  */
-async function decoderSource(): Promise<string> {
+async function bundledDecoderSource(): Promise<string> {
   return (await import('../core/compress/decoder.mjs?raw')).default;
 }
 
@@ -23,7 +23,9 @@ export async function packedBytes(model: tf.LayersModel): Promise<number> {
   return (await exportPacked(model)).bytes.length;
 }
 
-export async function packedBundle(subject: ExportSubject, clusters: ClusterSet | undefined, control: JobControl): Promise<ExportBundle> {
+export async function packedBundle(
+  subject: ExportSubject, clusters: ClusterSet | undefined, control: JobControl, decoderSource: () => Promise<string> = bundledDecoderSource,
+): Promise<ExportBundle> {
   await control.checkpoint(0.1, 'Packing the weights');
   const { bytes, report: packed } = await exportPacked(subject.model);
   await control.checkpoint(0.7, 'Writing the .zip');

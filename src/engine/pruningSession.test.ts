@@ -92,6 +92,10 @@ describe('PruningSession', () => {
     expect(layers.find((l) => l.path === 'conv1')!.nmSkip).toBe('its input dimension has 1 entry, fewer than a group of 4');
     expect(p.skipped[0].reason).toBe('its input dimension has 1 entry, fewer than a group of 4');
     expect(describeSettings(p.settings!)).toBe('2:4 semi-structured, magnitude');
+    // A seed given to the random criterion is named; the studio's default is not.
+    expect(describeSettings({ granularity: 'unstructured', criterion: 'random', seed: 3, target: { kind: 'global', sparsity: 0.5 } })).toBe('unstructured 50% global, random, seed 3');
+    expect(describeSettings({ granularity: '4:8', criterion: 'random', seed: 3, target: { kind: 'global', sparsity: 0.5 } })).toBe('4:8 semi-structured, random, seed 3');
+    expect(describeSettings({ granularity: 'unstructured', criterion: 'random', target: { kind: 'global', sparsity: 0.5 } })).toBe('unstructured 50% global, random');
   });
 
   it('a cancelled step leaves the live model as the current point describes it', async () => {

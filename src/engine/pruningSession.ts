@@ -135,7 +135,7 @@ export class PruningSession {
       await h.materialize(baseId);
       await control.checkpoint(0.05, 'Scoring weights');
       const result = await this.withCalibration(settings.criterion, control, (taylor) => computePruning(h.live, {
-        granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm,
+        granularity: settings.granularity, criterion: settings.criterion, target: settings.target, taylor, channelNorm: settings.channelNorm, seed: settings.seed,
       }, settings.granularity === 'channels' ? h.dependencyGraph(baseId) : undefined));
       await control.checkpoint(0.2, 'Applying masks');
       if (result.merges) await applyUnitMerges(h.live, result.dependencies!, result.merges);

@@ -15,6 +15,7 @@ describe('validatePruneSettings', () => {
   it('passes good settings through', () => {
     expect(validatePruneSettings(ok)).toEqual(ok);
     expect(validatePruneSettings({ granularity: '2:4', criterion: 'taylor', target: { kind: 'global', sparsity: 1 } }).target).toEqual({ kind: 'global', sparsity: 1 });
+    expect(validatePruneSettings({ granularity: 'unstructured', criterion: 'random', seed: 7, target: { kind: 'global', sparsity: 0.5 } }).seed).toBe(7);
   });
 
   it.each([
@@ -25,6 +26,8 @@ describe('validatePruneSettings', () => {
     [{ ...ok, target: { kind: 'global', sparsity: -0.1 } }, 'The global sparsity must be a fraction between 0 and 1, got -0.1'],
     [{ ...ok, target: { kind: 'global', sparsity: NaN } }, 'The global sparsity must be a fraction between 0 and 1, got NaN'],
     [{ ...ok, target: { kind: 'perLayer', sparsity: { conv1: '0.5' } } }, 'The sparsity of conv1 must be a fraction between 0 and 1, got 0.5'],
+    [{ ...ok, criterion: 'random', seed: 1.5 }, "The random criterion's seed must be a whole number from 0 to 4294967295, got 1.5"],
+    [{ ...ok, criterion: 'random', seed: -1 }, "The random criterion's seed must be a whole number from 0 to 4294967295, got -1"],
   ])('refuses %j', (s, message) => {
     expect(() => validatePruneSettings(bad(s))).toThrow(message);
   });

@@ -42,6 +42,9 @@ export function validatePruneSettings(s: PruneSettings): PruneSettings {
   checkCriterion(s.criterion);
   if (s.criterion === 'merge' && s.granularity !== 'channels') throw new Error(MERGE_NEEDS_CHANNELS);
   checkChannelNorm(s.channelNorm);
+  if (s.seed !== undefined && !(Number.isInteger(s.seed) && s.seed >= 0 && s.seed <= 0xffffffff)) {
+    throw new Error(`The random criterion's seed must be a whole number from 0 to 4294967295, got ${String(s.seed)}`);
+  }
   if (s.target.kind === 'global') return { ...s, target: { kind: 'global', sparsity: fraction(s.target.sparsity, 'The global sparsity') } };
   const sparsity: Record<string, number> = {};
   for (const [layer, v] of Object.entries(s.target.sparsity)) sparsity[layer] = fraction(v, `The sparsity of ${layer}`);

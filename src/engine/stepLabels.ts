@@ -6,8 +6,10 @@ const NM_LABEL: Record<string, string> = { '2:4': '2:4 semi-structured', '4:8': 
 
 export function describeSettings(s: PruneSettings): string {
   const how = s.granularity === 'channels' ? 'channels' : (NM_LABEL[s.granularity] ?? 'unstructured');
-  if (s.granularity === '2:4' || s.granularity === '4:8') return `${how}, ${s.criterion}`;
-  const criterion = s.criterion === 'merge' ? 'similar units merged' : s.granularity === 'channels' && s.criterion === 'magnitude' ? `${(s.channelNorm ?? 'l1').toUpperCase()} norm` : s.criterion;
+  // A seed the random criterion was given is named (the studio's default, 1, is not).
+  const seeded = s.criterion === 'random' && s.seed !== undefined ? `random, seed ${s.seed}` : s.criterion;
+  if (s.granularity === '2:4' || s.granularity === '4:8') return `${how}, ${seeded}`;
+  const criterion = s.criterion === 'merge' ? 'similar units merged' : s.granularity === 'channels' && s.criterion === 'magnitude' ? `${(s.channelNorm ?? 'l1').toUpperCase()} norm` : seeded;
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const values = s.target.kind === 'perLayer' ? Object.values(s.target.sparsity) : [];
   const target = s.target.kind === 'global'

@@ -59,6 +59,8 @@ export interface EngineDependencies {
   decoder?: ImageDecoder;
   /** Where a measured backend choice is remembered for the next start-up (worker.ts: IndexedDB); absent: measured every time. */
   choiceMemory?: ChoiceMemory;
+  /** The text of the packed export's decoder.mjs (bundled by Vite by default; Node reads the file). */
+  packedDecoderSource?: () => Promise<string>;
 }
 
 /** Larger models are refused on import: training them here would not fit a browser tab's memory. */
@@ -81,6 +83,7 @@ export class StudioEngine implements StudioEngineApi {
   private readonly tasks: TaskFactory;
   private readonly saver: SessionAutosave;
   private readonly decoder: ImageDecoder;
+  private readonly packedDecoderSource?: () => Promise<string>;
 
   constructor(private readonly candidates: BackendCandidate[], dependencies: EngineDependencies = {}) {
     this.demo = new DemoAssets(dependencies.assets ?? FETCH_ASSETS, (path) => new URL(path, this.baseUrl).href);
@@ -88,6 +91,7 @@ export class StudioEngine implements StudioEngineApi {
     this.saver = new SessionAutosave(dependencies.sessions ?? browserSessionStore);
     this.decoder = dependencies.decoder ?? defaultImageDecoder();
     this.choiceMemory = dependencies.choiceMemory;
+    this.packedDecoderSource = dependencies.packedDecoderSource;
   }
 
   private testHooks = false;
@@ -261,7 +265,7 @@ export class StudioEngine implements StudioEngineApi {
         recipe: session.recipe(), summary: () => this.summary(),
       };
       const r = validateExportRequest(request);
-      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control) : await exportBundle(subject, requestToSeal(r), control);
+      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control, this.packedDecoderSource) : await exportBundle(subject, requestToSeal(r), control);
       if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
       return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
     });
