@@ -1,5 +1,5 @@
 // Writes the studio's export of the current model to a folder: its .zip as the studio downloads it,
-// or the same .zip's entries as loose files (model.json, the weight shards, README.md, report.json).
+// or the same .zip's entries as loose files (model.json, the weight shards, README.md, report.json, report.html).
 // With a command-line record (fine-tune options), report.json gains it under "commandLine" and the
 // .zip is written again around it (the model files inside are unchanged).
 import { mkdir, writeFile } from 'node:fs/promises';

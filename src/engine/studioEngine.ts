@@ -254,7 +254,7 @@ export class StudioEngine implements StudioEngineApi {
       const { loaded, session } = this.models.requireSession();
       const subject = {
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
-        recipe: session.recipe(), summary: () => this.summary(),
+        recipe: session.recipe(), history: session.history(), summary: () => this.summary(),
       };
       const r = validateExportRequest(request);
       let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control) : await exportBundle(subject, requestToSeal(r), control);
