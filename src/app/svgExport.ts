@@ -1,5 +1,5 @@
 // A chart on screen as a standalone SVG file: the element tree written out as markup with the colours
-// and fonts the page computed for it inlined (a CSS variable or a class means nothing outside the page),
+// and fonts the page computed for it written onto each element (a CSS variable or a class means nothing outside the page),
 // on an opaque background (a dark-mode chart stays readable when opened on white). Works on any tree
 // shaped like the DOM (nodeType, nodeName, attributes, childNodes), so it runs in Node for its tests;
 // the page hands it live elements and getComputedStyle (chartDownload.ts).
@@ -16,7 +16,7 @@ export interface MarkupNode {
 /** The computed properties written onto every element: what SVG drawing depends on. */
 export const INLINED_PROPERTIES = [
   'fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap', 'opacity',
-  'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility',
+  'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility', 'vector-effect',
 ] as const;
 
 /** An element's computed style: property -> value (missing or empty: not written). `display: none` leaves the element out. */
@@ -44,8 +44,16 @@ export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '
 
 const round = (n: number) => String(Math.round(n * 100) / 100);
 
-/** One element and everything inside it, with its computed style inlined; '' when it is not displayed. */
-function elementMarkup(node: MarkupNode, styleOf: StyleOf, rootAttributes?: Record<string, string>): string {
+/** Properties that are not inherited, with the value that needs no writing. */
+const NOT_INHERITED: Partial<Record<(typeof INLINED_PROPERTIES)[number], string>> = { opacity: '1', 'vector-effect': 'none' };
+
+type Style = ReturnType<StyleOf>;
+
+/**
+ * One element and everything inside it, with its computed style written on (an inherited property only
+ * where it differs from the parent's: the file inherits it like the page did); '' when not displayed.
+ */
+function elementMarkup(node: MarkupNode, styleOf: StyleOf, parent: Style | null, rootAttributes?: Record<string, string>): string {
   const style = styleOf(node);
   if (style.display === 'none') return '';
   const attributes: Record<string, string> = { ...rootAttributes };
@@ -53,29 +61,38 @@ function elementMarkup(node: MarkupNode, styleOf: StyleOf, rootAttributes?: Reco
     // A value that reads a CSS variable is replaced by the computed style below.
     if (!PAGE_ONLY.test(a.name) && !a.value.includes('var(') && !(a.name in attributes)) attributes[a.name] = a.value;
   }
-  const css = INLINED_PROPERTIES.flatMap((p) => (style[p] ? [`${p}:${style[p]}`] : [])).join(';');
-  if (css) attributes.style = css;
+  // As presentation attributes, not a style attribute: a page's Content Security Policy (style-src)
+  // blocks inline styles in an SVG it draws, and so would a viewer's.
+  for (const p of INLINED_PROPERTIES) {
+    const v = style[p];
+    if (!v) continue;
+    const needed = p in NOT_INHERITED ? v !== NOT_INHERITED[p] : !parent || parent[p] !== v;
+    if (needed) attributes[p] = v;
+  }
   const name = node.nodeName;
   const open = `<${name}${Object.entries(attributes).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('')}`;
-  const inner = Array.from(node.childNodes, (c) => nodeMarkup(c, styleOf)).join('');
+  const inner = Array.from(node.childNodes, (c) => nodeMarkup(c, styleOf, style)).join('');
   return inner || rootAttributes ? `${open}>${inner}</${name}>` : `${open}/>`;
 }
 
-function nodeMarkup(node: MarkupNode, styleOf: StyleOf): string {
+/** The element's own attribute `name`, if it has one. */
+const a = (node: MarkupNode, name: string) => Array.from(node.attributes ?? []).find((x) => x.name === name)?.value;
+
+function nodeMarkup(node: MarkupNode, styleOf: StyleOf, parent: Style): string {
   if (node.nodeType === TEXT) return escapeXml(node.nodeValue ?? '');
   if (node.nodeType !== ELEMENT) return '';
-  return elementMarkup(node, styleOf);
+  return elementMarkup(node, styleOf, parent);
 }
 
 /** The `<svg>` element `root` as standalone markup (or, with x/y and no background, as a part to nest in another drawing). */
 export function svgMarkup(root: MarkupNode, o: SvgMarkupOptions): string {
-  const viewBox = Array.from(root.attributes ?? []).find((a) => a.name === 'viewBox')?.value ?? `0 0 ${round(o.width)} ${round(o.height)}`;
+  const viewBox = a(root, 'viewBox') ?? `0 0 ${round(o.width)} ${round(o.height)}`;
   const nested = o.x !== undefined || o.y !== undefined;
   const placed: Record<string, string> = {
     ...(nested ? { x: round(o.x ?? 0), y: round(o.y ?? 0) } : { xmlns: SVG_NS }),
     width: round(o.width), height: round(o.height), viewBox,
   };
-  const svg = elementMarkup(root, o.styleOf, placed);
+  const svg = elementMarkup(root, o.styleOf, null, placed);
   if (!o.background) return svg;
   // The background spans the whole view box, before everything else.
   const [vx, vy, vw, vh] = viewBox.split(/[\s,]+/).map(Number);
@@ -96,16 +113,18 @@ export interface StackedPart {
 export function stackedSvgMarkup(parts: readonly StackedPart[], o: { background: string; color: string; fontFamily: string; styleOf: StyleOf }): string {
   const LABEL = 18;
   const GAP = 10;
-  const width = Math.max(1, ...parts.map((p) => p.width));
+  /** About the width of a 13px label (a wide glyph's average), so no label is cut off. */
+  const labelWidth = (text: string) => text.length * 7.4;
+  const width = Math.ceil(2 * GAP + Math.max(1, ...parts.map((p) => Math.max(p.width, labelWidth(p.label)))));
   let y = GAP;
   const body: string[] = [];
   for (const p of parts) {
-    body.push(`<text x="0" y="${round(y + 13)}" style="fill:${escapeXml(o.color)};font-size:13px;font-family:${escapeXml(o.fontFamily)}">${escapeXml(p.label)}</text>`);
+    body.push(`<text x="${GAP}" y="${round(y + 13)}" fill="${escapeXml(o.color)}" font-size="13px" font-family="${escapeXml(o.fontFamily)}">${escapeXml(p.label)}</text>`);
     y += LABEL;
-    body.push(svgMarkup(p.node, { width: p.width, height: p.height, x: 0, y, styleOf: o.styleOf }));
+    body.push(svgMarkup(p.node, { width: p.width, height: p.height, x: GAP, y, styleOf: o.styleOf }));
     y += p.height + GAP;
   }
-  const height = Math.max(1, y);
+  const height = Math.max(1, Math.ceil(y));
   return `<svg xmlns="${SVG_NS}" width="${round(width)}" height="${round(height)}" viewBox="0 0 ${round(width)} ${round(height)}">`
     + `<rect x="0" y="0" width="${round(width)}" height="${round(height)}" fill="${escapeXml(o.background)}"/>${body.join('')}</svg>`;
 }

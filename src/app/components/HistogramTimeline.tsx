@@ -101,7 +101,7 @@ export function HistogramTimeline() {
                   tabIndex={row.pointId === focusId ? 0 : -1} role="img" aria-label={label}
                   onFocus={() => setActive(row.pointId)} onMouseEnter={() => setActive(row.pointId)}
                   onClick={() => restore(row.pointId)} onKeyDown={(e) => onKey(e, row.pointId)}>
-                  <rect x={0} y={baseline - zeroHeight} width={LAYOUT.zeroWidth} height={zeroHeight} fill={PRUNED_COLOR} />
+                  <rect className="zero-bar" x={0} y={baseline - zeroHeight} width={LAYOUT.zeroWidth} height={zeroHeight} fill={PRUNED_COLOR} />
                   <path d={path} className="ridge" />
                   <text x={LAYOUT.binsTo + 6} y={baseline - 2} className="ridge-label">{step?.index ?? ''}</text>
                 </g>
