@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { unzipSync, strFromU8 } from 'fflate';
-import { BACKEND_QUERY, collectPageErrors, waitForDemoReady } from './helpers';
+import { openStudioPage } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -12,10 +12,7 @@ let page: Page;
 let errors: string[];
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = collectPageErrors(page);
-  await page.goto(`./${BACKEND_QUERY}`);
-  await waitForDemoReady(page);
+  ({ page, errors } = await openStudioPage(browser));
 });
 
 test.afterAll(async () => {

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ridges } from './timelineRidges';
 import type { TimelineRow } from '../core/graph/histogramTimeline';
 
-const row = (pointId: number, zeros: number, counts: number[]): TimelineRow =>
-  ({ pointId, zeros, params: zeros + counts.reduce((a, b) => a + b, 0), sparsity: 0, counts: Uint32Array.from(counts) });
+function row(pointId: number, zeros: number, counts: number[]): TimelineRow {
+  const params = zeros + counts.reduce((a, b) => a + b, 0);
+  return { pointId, zeros, params, sparsity: zeros / params, counts: Uint32Array.from(counts) };
+}
 const layout = { width: 100, zeroWidth: 10, binsFrom: 20, binsTo: 80, rowHeight: 30, offset: 10 };
 
 describe('ridges', () => {
@@ -13,7 +15,8 @@ describe('ridges', () => {
     expect(height).toBe(42);
     // The tallest bin of any row (3 weights, zeros or not) reaches the row height.
     expect(rs[0].path).toBe('M20,31L20,1L40,1L40,31L60,31L60,' + Math.round((31 - (Math.log1p(1) / Math.log1p(3)) * 30) * 100) / 100 + 'L80,' + Math.round((31 - (Math.log1p(1) / Math.log1p(3)) * 30) * 100) / 100 + 'L80,31Z');
-    expect(rs[1].zeroHeight).toBe(30);
+    // The zeros bar: the share of zeros (3 of 4) in the row's own 8 px band.
+    expect(rs[1].zeroHeight).toBe(6);
     expect(rs[0].zeroHeight).toBe(0);
   });
 

@@ -19,7 +19,7 @@ export interface Ridge {
   baseline: number;
   /** The ridge outline, closed along its baseline. */
   path: string;
-  /** The exact-zeros bar's height. */
+  /** The exact-zeros bar's height: the row's share of zeros, within its own band (so the bars never overlap). */
   zeroHeight: number;
 }
 
@@ -40,7 +40,7 @@ export function ridges(rows: readonly TimelineRow[], l: RidgeLayout): { ridges: 
       d += `L${r2(l.binsFrom + b * bw)},${y}L${r2(l.binsFrom + (b + 1) * bw)},${y}`;
     }
     d += `L${r2(l.binsTo)},${r2(baseline)}Z`;
-    return { row, baseline, path: d, zeroHeight: h(row.zeros) };
+    return { row, baseline, path: d, zeroHeight: row.sparsity * Math.max(1, l.offset - 2) };
   });
   return { ridges: out, height: l.rowHeight + Math.max(0, rows.length - 1) * l.offset + 2 };
 }

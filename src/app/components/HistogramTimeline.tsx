@@ -83,7 +83,7 @@ export function HistogramTimeline() {
       </div>
       <p className="muted small timeline-note">
         |w| of the layer at every step, oldest at the top, one row per step (a schedule adds one per pruning event);
-        log axis of the original model, counts on a log scale, exact zeros in the bar on the left.
+        log axis of the original model, counts on a log scale; the bar on the left of each row is its share of exact zeros.
       </p>
       {rows.length === 0 ? (
         <p className="placeholder small">Reading the weights of each step…</p>
