@@ -21,17 +21,20 @@ const plain: number[] = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  // tsx names the functions in the timed script with an __name helper the page does not have.
+  await page.addInitScript('window.__name = (f) => f;');
   await page.goto(`${server.url}?backend=${BACKEND}`);
   const idle = () => page.waitForSelector('[data-testid="status"][data-state="idle"]', { timeout: 300_000 });
   await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 300_000 });
   await idle();
-  await page.waitForSelector('[data-testid="layer-histogram"]', { timeout: 120_000 });
   for (let i = 0; i < SAMPLES; i++) {
+    // The current step's histograms on screen (each step reads its own after it lands).
+    await page.waitForSelector('[data-testid="layer-histogram"]', { timeout: 120_000 });
     // Both waits in one evaluate: the plain frame first (nothing changes), then the preview.
     const [base, shown] = await page.getByTestId('global-sparsity').evaluate(async (el, pct) => {
       const input = el as HTMLInputElement;
       const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-      const firstHistogram = () => document.querySelector('[data-testid="layer-histogram"]')!;
+      const firstHistogram = () => document.querySelector('[data-testid="layer-histogram"]');
       const frame = () => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now())));
       /** ms from the input event to the first frame where `done()` holds. */
       const time = async (value: string, done: () => boolean) => {
@@ -44,10 +47,10 @@ try {
           if (done()) return t - t0;
         }
       };
-      const before = firstHistogram().getAttribute('data-predicted-sparsity');
+      const before = firstHistogram()?.getAttribute('data-predicted-sparsity') ?? null;
       const base = await time(input.value, () => true);
       const shown = await time(String(pct), () => {
-        const p = firstHistogram().getAttribute('data-predicted-sparsity');
+        const p = firstHistogram()?.getAttribute('data-predicted-sparsity') ?? null;
         return p !== null && p !== before;
       });
       return [base, shown];
