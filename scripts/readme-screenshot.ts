@@ -11,7 +11,7 @@ import { BASE_FLAGS, findChromium } from '../e2e/browser';
 const server = await startPreview(numberArg('--port', 4181));
 const browser = await chromium.launch({ executablePath: findChromium()?.path, args: BASE_FLAGS });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1180 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, deviceScaleFactor: 1 });
   await page.goto(`${server.url}?backend=cpu`);
   await page.waitForSelector('[data-testid="baseline-accuracy"][data-value]', { timeout: 300_000 });
   await page.waitForSelector('[data-testid="status"][data-state="idle"]');
