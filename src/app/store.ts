@@ -80,8 +80,10 @@ export interface StudioState {
 export interface PageTimeline {
   /** The history's original point (the object in `history`): a new history (another model, other data) has another one, and the steps here are not its. */
   original: HistoryPoint;
-  range: [number, number];
+  range: [number, number] | null;
   steps: Record<number, WeightsOverview>;
+  /** The last read failed (its message), with this many steps in the history: not tried again until a step is added. */
+  failed?: { message: string; steps: number };
 }
 
 export interface PointWeights {

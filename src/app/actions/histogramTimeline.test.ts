@@ -10,11 +10,12 @@ const overview = (values: number[], range: [number, number] | null = [0.01, 1]):
   magnitudeOverview([{ path: 'fc1', className: 'Dense', values: [Float32Array.from(values)] }], 4, range);
 
 /** A bridge in front of an engine that only reads timelines, and the requests it got. */
-function timelineBridge() {
+function timelineBridge(failWith: string | null = null) {
   const asked: number[][] = [];
   const engine: Partial<StudioEngineApi> = {
     weightsTimeline: async (_jobId, ids) => {
       asked.push(ids);
+      if (failWith) throw new Error(failWith);
       return { range: [0.01, 1], steps: ids.map((pointId) => ({ pointId, overview: overview([0.5, pointId / 10]) })) };
     },
   };
@@ -57,5 +58,19 @@ describe('histogram timeline actions', () => {
     store.set((s) => progressOnScreen(s, { jobId: 4, fraction: 0.6, label: 'AGP 2/3', point: other, weights: overview([0.5], null) }));
     expect(missingSteps(store.get())).toEqual([3]);
     expect(asked).toEqual([[1]]);
+  });
+
+  it('a failed read is shown in the panel, not tried again until a step is added', async () => {
+    const store = loadedStore();
+    const { bridge, asked } = timelineBridge('This model has no layers to read');
+    const { fetchTimeline } = histogramTimelineActions({ bridge, store });
+    await fetchTimeline();
+    expect(timelineOf(store.get())?.failed?.message).toBe('This model has no layers to read');
+    expect(store.get().error).toBeNull();
+    expect(missingSteps(store.get())).toEqual([]);
+    store.set((s) => ({ history: [...s.history, historyPoint(2)] }));
+    expect(missingSteps(store.get())).toEqual([1, 2]);
+    await fetchTimeline();
+    expect(asked).toEqual([[1], [1, 2]]);
   });
 });

@@ -2,7 +2,7 @@
 // yet (each once), and, during a schedule, taken from the pruning events' progress as they come.
 import type { JobProgress } from '../../engine/api';
 import { originalPoint, type PageTimeline, type StudioState } from '../store';
-import { reportError, type ActionContext } from './actionContext';
+import { isCancelled, messageOf, type ActionContext } from './actionContext';
 
 /** The timeline read so far when it belongs to the history on screen; else null. */
 export function timelineOf(s: StudioState): PageTimeline | null {
@@ -10,9 +10,11 @@ export function timelineOf(s: StudioState): PageTimeline | null {
   return t && t.original === originalPoint(s) ? t : null;
 }
 
-/** History steps the timeline has no histograms for yet. */
+/** History steps the timeline has no histograms for yet (none while a failed read has not been followed by a new step). */
 export function missingSteps(s: StudioState): number[] {
-  const steps = timelineOf(s)?.steps ?? {};
+  const t = timelineOf(s);
+  if (t?.failed && t.failed.steps === s.history.length) return [];
+  const steps = t?.steps ?? {};
   return s.history.filter((p) => !(p.id in steps)).map((p) => p.id);
 }
 
@@ -20,7 +22,7 @@ export function missingSteps(s: StudioState): number[] {
 export function timelineWithEvent(s: StudioState, progress: JobProgress): Partial<StudioState> {
   const t = timelineOf(s);
   const w = progress.weights;
-  if (!t || !w || !progress.point || w.edges[0] !== t.range[0] || w.edges[w.edges.length - 1] !== t.range[1]) return {};
+  if (!t?.range || !w || !progress.point || w.edges[0] !== t.range[0] || w.edges[w.edges.length - 1] !== t.range[1]) return {};
   return { timeline: { ...t, steps: { ...t.steps, [progress.point.id]: w } } };
 }
 
@@ -41,7 +43,13 @@ export function histogramTimelineActions({ bridge, store }: ActionContext) {
         return { timeline: { original, range: read.range, steps } };
       });
     } catch (e) {
-      reportError(store, e);
+      // Shown in the timeline's panel, not the error banner: the studio's work goes on without it.
+      if (isCancelled(e)) return;
+      store.set((now) => {
+        if (originalPoint(now) !== original) return {};
+        const t = timelineOf(now);
+        return { timeline: { original, range: t?.range ?? null, steps: t?.steps ?? {}, failed: { message: messageOf(e), steps: now.history.length } } };
+      });
     }
   }
   return { fetchTimeline };

@@ -85,8 +85,9 @@ export function HistogramTimeline() {
         |w| of the layer at every step, oldest at the top, one row per step (a schedule adds one per pruning event);
         log axis of the original model, counts on a log scale; the bar on the left of each row is its share of exact zeros.
       </p>
+      {timeline?.failed && <p className="small field-error" data-testid="timeline-error">The steps' weights could not be read: {timeline.failed.message}</p>}
       {rows.length === 0 ? (
-        <p className="placeholder small">Reading the weights of each step…</p>
+        !timeline?.failed && <p className="placeholder small">Reading the weights of each step…</p>
       ) : (
         <>
           <svg ref={svg} className="timeline-svg" width="100%" viewBox={`0 0 ${LAYOUT.width} ${drawn.height}`} role="group"
