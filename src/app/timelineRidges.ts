@@ -42,5 +42,6 @@ export function ridges(rows: readonly TimelineRow[], l: RidgeLayout): { ridges: 
     d += `L${r2(l.binsTo)},${r2(baseline)}Z`;
     return { row, baseline, path: d, zeroHeight: row.sparsity * Math.max(1, l.offset - 2) };
   });
-  return { ridges: out, height: l.rowHeight + Math.max(0, rows.length - 1) * l.offset + 2 };
+  // Room under the last baseline for the step labels' descent.
+  return { ridges: out, height: l.rowHeight + Math.max(0, rows.length - 1) * l.offset + 6 };
 }

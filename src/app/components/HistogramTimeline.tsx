@@ -4,7 +4,7 @@ import { canAct, useStudio } from '../store';
 import { fetchTimeline, restorePoint } from '../studioActions';
 import { missingSteps, timelineOf } from '../actions/histogramTimeline';
 import { ridges } from '../timelineRidges';
-import { imageOfSvg } from '../chartDownload';
+import { imageOfStack } from '../chartDownload';
 import { formatCount, formatPercent } from '../format';
 import { formatWeight, PRUNED_COLOR } from '../layerDetail';
 import { ChartDownload } from './ChartDownload';
@@ -79,7 +79,10 @@ export function HistogramTimeline() {
           </select>
         </label>
         <ChartDownload chart="timeline" label={`the ${layer ?? ''} timeline`} name={`${layer ?? 'layer'}-weights-over-time`.replace(/[^\w.-]+/g, '_')}
-          image={() => (svg.current ? imageOfSvg(svg.current) : null)} />
+          image={() => (svg.current && edges ? imageOfStack([{
+            svg: svg.current,
+            label: `${layer}: |w| from ${formatWeight(edges[0])} to ${formatWeight(edges[edges.length - 1])} (log) at ${rows.length} steps, oldest on top; left bar: share of zeros`,
+          }]) : null)} />
       </div>
       <p className="muted small timeline-note">
         |w| of the layer at every step, oldest at the top, one row per step (a schedule adds one per pruning event);
