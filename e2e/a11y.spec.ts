@@ -27,7 +27,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${where}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
     };
+    // The weights over time, with a row per step, and a chart's download menu open (one pass of axe sees both).
+    await expect(page.getByTestId('histogram-timeline')).toHaveAttribute('data-steps', '2', { timeout: 60_000 });
+    await page.getByTestId('histogram-timeline').getByTestId('download-chart').click();
+    await expect(page.locator('[data-testid="download-format"]').first()).toBeFocused();
     const bad = await axe('studio');
+    await page.keyboard.press('Escape');
     // And the Help dialog, opened from the header.
     await page.getByTestId('help-open').click();
     await expect(page.getByTestId('help')).toBeVisible();

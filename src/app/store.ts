@@ -73,6 +73,17 @@ export interface StudioState {
   /** Per-layer |w| histograms of a point (the current one once measured), and of the last starting point measured (what a slider's preview reads). */
   weights: PointWeights | null;
   startWeights: PointWeights | null;
+  /** Every step's per-layer histograms read so far, on the original's range (the histogram timeline). */
+  timeline: PageTimeline | null;
+}
+
+export interface PageTimeline {
+  /** The history's original point (the object in `history`): a new history (another model, other data) has another one, and the steps here are not its. */
+  original: HistoryPoint;
+  range: [number, number] | null;
+  steps: Record<number, WeightsOverview>;
+  /** The last read failed (its message), with this many steps in the history: not tried again until a step is added. */
+  failed?: { message: string; steps: number };
 }
 
 export interface PointWeights {
@@ -115,6 +126,7 @@ export const initialStudioState = (): StudioState => ({
   damage: null,
   weights: null,
   startWeights: null,
+  timeline: null,
 });
 
 export const useStudio = create<StudioState>(initialStudioState);

@@ -56,7 +56,7 @@ describe('secateur prune', () => {
     expect(zerosIn(w.get('conv2/bias')!.values)).toBe(0);
     expect(result.steps.map((s) => s.label)).toEqual(['Original model', 'unstructured 50% global, magnitude']);
     expect(result.metric.kind).toBe('fidelity');
-    expect((await readdir(out)).sort()).toEqual(['README.md', 'group1-shard1of1.bin', 'model.json', 'report.json']);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'group1-shard1of1.bin', 'model.json', 'report.html', 'report.json']);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(report.recipe[1].settings).toEqual({ granularity: 'unstructured', criterion: 'magnitude', target: { kind: 'global', sparsity: 0.5 } });
     expect(report.totals.nonzero).toBe(result.steps[1].nonzero);

@@ -1,8 +1,8 @@
 // Writes the studio's export of the current model to a folder: its .zip as the studio downloads it,
-// the same .zip's entries as loose files (model.json, the weight shards, README.md, report.json), or
-// the packed .zip (model.secpak, decoder.mjs, README.md, report.json). With a command-line record
-// (fine-tune and clustering options), report.json gains it under "commandLine" and the .zip is
-// written again around it (the model files inside are unchanged).
+// the same .zip's entries as loose files (model.json, the weight shards, README.md, report.json,
+// report.html), or the packed .zip (model.secpak, decoder.mjs, README.md, report.json). With a
+// command-line record (fine-tune and clustering options), report.json gains it under "commandLine"
+// and the .zip is written again around it (the model files inside are unchanged).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';

@@ -6,6 +6,7 @@ import type { LayerStats, ModelStats } from '../core/graph/summary';
 import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
 import type { WeightsOverview } from '../core/graph/weightsOverview';
+import type { WeightsTimeline } from '../core/graph/histogramTimeline';
 import type { ModelSizes } from '../core/metrics/sizes';
 import type { Precision } from '../core/model/quantize';
 import type { ScanGranularity } from '../core/plan/sensitivity';
@@ -241,6 +242,8 @@ export interface JobProgress {
   paused?: boolean;
   /** A history point the job has just added (a pruning event of a schedule), before the job ends. */
   point?: HistoryPoint;
+  /** With `point` during a schedule: its per-layer histograms on the timeline's range (weightsTimeline). */
+  weights?: WeightsOverview;
 }
 
 export type ProgressCallback = (p: JobProgress) => void;
@@ -365,6 +368,8 @@ export interface CompareResult {
 export type { KernelDetail, KernelHeatmap, WeightHistogram, WeightStats } from '../core/graph/weightStats';
 /** Every prunable layer's |w| histogram over shared log-spaced bins, zeros apart (plain data). */
 export type { LayerMagnitudes, WeightsOverview } from '../core/graph/weightsOverview';
+/** Some history steps' per-layer histograms on the original model's range: the histogram timeline's data. */
+export type { TimelineStep, WeightsTimeline } from '../core/graph/histogramTimeline';
 
 /** The weight views of one layer of the current model: one entry per prunable kernel (plain data). */
 export interface LayerDetail {
@@ -608,4 +613,9 @@ export interface StudioEngineApi {
    * (`range` [lo, hi], or null: the model's smallest to largest nonzero |w|); zeros counted apart.
    */
   weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview>;
+  /**
+   * The per-layer |w| histograms of the history steps `pointIds` (in that order), all on the original
+   * model's range, for the histogram timeline; each step is read once and kept.
+   */
+  weightsTimeline(jobId: number, pointIds: number[], onProgress?: ProgressCallback): Promise<WeightsTimeline>;
 }

@@ -71,7 +71,7 @@ describe('clustering in a session', () => {
     const tuned = await s.finetuneScheduled({
       steps: 6, batch, optimizer: { kind: 'adam', learningRate: 0.01 }, label: 'AGP fine-tune',
       events: [{ atStep: 2, sparsity: 0.5 }, { atStep: 4, sparsity: 0.7 }], granularity: 'unstructured', criterion: 'magnitude', kindLabel: 'AGP',
-      onPoint: (p) => points.push(p.label),
+      onPoint: (p) => { points.push(p.label); },
     }, UNCONTROLLED);
     expect(points).toHaveLength(2);
     for (const label of points) expect(label).toMatch(/, shared values kept$/);

@@ -1,12 +1,13 @@
 // What an export hands the page: the current model's files at the chosen precision, loose or in one
-// .zip with a README and the JSON report (exportReport.ts, with the weight files' SHA-256), and the
-// weight bytes raw and gzipped.
+// .zip with a README, the JSON report (exportReport.ts, with the weight files' SHA-256) and its page
+// (reportHtml.ts), and the weight bytes raw and gzipped.
 import type * as tf from '@tensorflow/tfjs';
 import type { EvalResult, ExportBundle, ExportRequest, HistoryPoint, ModelSource, ModelSummary } from './api';
 import type { JobControl } from '../core/job';
 import { exportFileName, exportModelFiles, exportReadme, exportZip, weightFiles } from '../core/model/exportModel';
 import { gzipBytes } from '../core/metrics/sizes';
 import { exportReport } from './exportReport';
+import { reportHtml } from './reportHtml';
 import { weightIntegrity } from '../core/secure/weightIntegrity';
 import type { PruningSession } from './pruningSession';
 
@@ -19,6 +20,8 @@ export interface ExportSubject {
   /** The original model's point metric, for the report. */
   original: EvalResult;
   recipe: ReturnType<PruningSession['recipe']>;
+  /** Every history step, for the report page's chart. */
+  history: HistoryPoint[];
   /** The model's summary (read only for a .zip). */
   summary: () => Promise<ModelSummary>;
 }
@@ -44,5 +47,6 @@ export async function exportBundle(subject: ExportSubject, request: ExportReques
   });
   const readme = exportReadme({ name, precision, sparsity: point.prunableSparsity, params: point.params, nonzero: point.nonzero, metric: point.metric, recipe });
   const fileName = exportFileName(name, point.prunableSparsity, precision, 'zip');
-  return { fileName, precision, weightBytes, weightGzipBytes, files: [{ name: fileName, bytes: exportZip(exported, { readme, report }), type: 'application/zip' }] };
+  const html = reportHtml({ report, history: subject.history, currentId: point.id });
+  return { fileName, precision, weightBytes, weightGzipBytes, files: [{ name: fileName, bytes: exportZip(exported, { readme, report, html }), type: 'application/zip' }] };
 }

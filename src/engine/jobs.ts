@@ -1,6 +1,6 @@
 // Job bookkeeping on the worker side: progress forwarding and cooperative cancellation by job id.
 import { CancelledError, type JobControl } from '../core/job';
-import type { HistoryPoint, ProgressCallback, TrainProgress } from './api';
+import type { HistoryPoint, ProgressCallback, TrainProgress, WeightsOverview } from './api';
 
 /** Lets the worker's event loop run so queued messages (a cancel) are handled between batches. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -9,8 +9,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export interface JobHandle {
   control: JobControl;
   setTrain(train: TrainProgress | undefined): void;
-  /** Sends a history point the job has just made to the page, before the job ends. */
-  announce(point: HistoryPoint): void;
+  /** Sends a history point the job has just made to the page (with its histograms, when read), before the job ends. */
+  announce(point: HistoryPoint, weights?: WeightsOverview): void;
 }
 
 export class JobRegistry {
@@ -58,7 +58,7 @@ export class JobRegistry {
       return await work(control, {
         control,
         setTrain: (t) => (train = t),
-        announce: (point) => onProgress?.({ jobId, fraction: 0, label: point.label, train, point }),
+        announce: (point, weights) => onProgress?.({ jobId, fraction: 0, label: point.label, train, point, ...(weights ? { weights } : {}) }),
       });
     } finally {
       this.running.delete(jobId);

@@ -57,7 +57,8 @@ export interface ScheduledRun {
   criterion: Criterion;
   /** "AGP", "Iterative": the start of each event point's label. */
   kindLabel: string;
-  onPoint: (point: HistoryPoint) => void;
+  /** Awaited before training goes on (it may read the live model, which is this point now). */
+  onPoint: (point: HistoryPoint) => void | Promise<void>;
 }
 
 const progressFrom = (control: JobControl, from: number) => progressBetween(control, from, 1);
@@ -205,7 +206,7 @@ export class PruningSession {
           clusters = await clustersNow();
           const point = await h.addStartingPoint(parentId, 'prune', clusters ? `${label}, shared values kept` : label, metric, t0, clusters);
           parentId = point.id;
-          options.onPoint(point);
+          await options.onPoint(point);
         },
       });
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.9));
@@ -266,6 +267,27 @@ export class PruningSession {
       h.makeCurrent(id);
     });
     return h.current;
+  }
+
+  /** Throws for an id that is not in the history. */
+  check(id: number): void {
+    this.points.check(id);
+  }
+
+  /**
+   * Runs `work` on the live model made exactly what point `id` describes, then makes it the current
+   * point again, also after a cancel or an error. For reading a past step's weights.
+   */
+  async atPoint<T>(id: number, work: (model: tf.LayersModel) => Promise<T>): Promise<T> {
+    const h = this.points;
+    h.check(id);
+    if (id === h.current.id) return work(h.live);
+    try {
+      await h.materialize(id);
+      return await work(h.live);
+    } finally {
+      await h.materialize();
+    }
   }
 
   /**

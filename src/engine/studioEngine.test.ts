@@ -132,9 +132,15 @@ describe('StudioEngine', () => {
     await engine.evaluateBaseline(++job);
     const n0 = tf.memory().numTensors;
     const announced: string[] = [];
+    // Each event comes with its histograms (the timeline's rows, on the original's range).
+    const events: { id: number; zeros: number; range: number[] }[] = [];
     const r = await engine.finetune(++job, {
       ...FINETUNE, schedule: { kind: 'agp', final: 0.8, rounds: 3, granularity: 'unstructured', criterion: 'taylor' },
-    }, (p) => { if (p.point) announced.push(p.point.label); });
+    }, (p) => {
+      if (!p.point) return;
+      announced.push(p.point.label);
+      events.push({ id: p.point.id, zeros: p.weights!.layers.reduce((n, l) => n + l.zeros, 0), range: [p.weights!.edges[0], p.weights!.edges.at(-1)!] });
+    });
     expect(announced).toEqual([
       'AGP 1/3: unstructured 56% global, taylor at step 3',
       'AGP 2/3: unstructured 77% global, taylor at step 6',
@@ -143,6 +149,11 @@ describe('StudioEngine', () => {
     expect(r.point).toMatchObject({ kind: 'finetune', label: 'fine-tuned 1 epoch, Adam lr 0.01, pruning gradually (AGP) to 80%' });
     // At least the final sparsity: masks only grow, and Taylor may pick weights an earlier event kept.
     expect(r.point.prunableSparsity).toBeGreaterThanOrEqual(0.795);
+    expect(events[0].zeros).toBeLessThan(events[1].zeros);
+    expect(events[1].zeros).toBeLessThan(events[2].zeros);
+    const timeline = await engine.weightsTimeline(++job, [0, ...events.map((e) => e.id)]);
+    for (const e of events) expect(e.range).toEqual(timeline.range);
+    expect(timeline.steps.slice(1).map((s) => s.overview.layers.reduce((n, l) => n + l.zeros, 0))).toEqual(events.map((e) => e.zeros));
     expect(task.calibrations).toHaveLength(3);
     for (const c of task.calibrations) for (const b of c.batches) expect([b.xs, b.ys].flat().every((t) => t.isDisposed)).toBe(true);
     expect(tf.memory().numTensors - n0).toBe(0);

@@ -9,7 +9,7 @@ import type {
   AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClassDamageView, ClusterRequest, CompareResult, DataChoices, DataResult, DemoCatalog,
   ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
   PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList, WeightsOverview,
-  SensitivityView, StepResult, StudioEngineApi,
+  SensitivityView, StepResult, StudioEngineApi, WeightsTimeline,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
 import { ModelSlot, sessionHooks, type LoadedModel } from './loadedModel';
@@ -48,6 +48,7 @@ import { packedBundle, packedBytes } from './packedBundle';
 import type { ImageDecoder } from '../core/data/imageDecoder';
 import { defaultImageDecoder, measureData } from './dataLoading';
 import { classDamage, freshHistory, type MeasureTask } from './taskSwitch';
+import { liveStepWeights, prepareTimeline, weightsTimeline } from './weightsTimeline';
 
 /** What the engine reads files with and measures models on; both default to the real ones. */
 export interface EngineDependencies {
@@ -236,8 +237,10 @@ export class StudioEngine implements StudioEngineApi {
           steps: recipe.steps, batch, lossFn: (!recipe.distil && task.loss) || recipeLoss(recipe, teacher), regularizer: recipe.regularizer, optimizer: recipe.optimizer,
           label: recipe.label, onStep: watch.onStep,
         };
+        // Each pruning event goes to the page with its histograms: the timeline grows one row per event.
+        if (recipe.schedule) await prepareTimeline(session);
         const point = recipe.schedule
-          ? await session.finetuneScheduled({ ...run, ...recipe.schedule, onPoint: (p) => job.announce(p) }, watch.control)
+          ? await session.finetuneScheduled({ ...run, ...recipe.schedule, onPoint: async (p) => job.announce(p, await liveStepWeights(session, p.id)) }, watch.control)
           : await session.finetune(run, watch.control);
         job.setTrain(undefined);
         return await this.step(point);
@@ -262,7 +265,7 @@ export class StudioEngine implements StudioEngineApi {
       const { loaded, session } = this.models.requireSession();
       const subject = {
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
-        recipe: session.recipe(), summary: () => this.summary(),
+        recipe: session.recipe(), history: session.history(), summary: () => this.summary(),
       };
       const r = validateExportRequest(request);
       let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control, this.packedDecoderSource) : await exportBundle(subject, requestToSeal(r), control);
@@ -509,5 +512,9 @@ export class StudioEngine implements StudioEngineApi {
   async weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview> {
     // The model as it is now, read, never changed.
     return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { range, control }));
+  }
+
+  async weightsTimeline(jobId: number, pointIds: number[], onProgress?: ProgressCallback): Promise<WeightsTimeline> {
+    return this.jobs.run(jobId, onProgress, (control) => weightsTimeline(this.models.requireSession().session, pointIds, control));
   }
 }

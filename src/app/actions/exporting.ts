@@ -4,7 +4,12 @@ import { reportError, type ActionContext } from './actionContext';
 
 /** Saves bytes made in the worker through a temporary link (the worker cannot download). */
 function download(name: string, bytes: Uint8Array, type: string) {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+  saveBlob(name, new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+}
+
+/** Saves a blob as a file named `name`, through a temporary link. */
+export function saveBlob(name: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

@@ -2,6 +2,7 @@
 // pruning schedule has just made, and the fine-tune's loss and metric curves. Pure: state in, changes out.
 import type { JobProgress } from '../../engine/api';
 import type { StudioState } from '../store';
+import { timelineWithEvent } from './histogramTimeline';
 
 export function progressOnScreen(s: StudioState, progress: JobProgress | null): Partial<StudioState> {
   // A point a running job made (a pruning event of a schedule): on the chart and current at once,
@@ -12,6 +13,8 @@ export function progressOnScreen(s: StudioState, progress: JobProgress | null): 
     return {
       progress, history: [...s.history, point], currentPointId: point.id, current: point.metric,
       undo: moved ? [...s.undo, s.currentPointId!] : s.undo, redo: [],
+      // Its histograms came with it: the timeline grows a row at once.
+      ...timelineWithEvent(s, progress),
     };
   }
   const t = progress?.train;

@@ -8,6 +8,7 @@ import { MetricCards } from './MetricCards';
 import { SummaryTable } from './SummaryTable';
 import { PrunePanel } from './PrunePanel';
 import { WeightsOverview } from './WeightsOverview';
+import { HistogramTimeline } from './HistogramTimeline';
 import { HistoryPanel } from './HistoryPanel';
 import { FinetunePanel } from './FinetunePanel';
 import { DropOverlay } from './DropOverlay';
@@ -57,6 +58,7 @@ export function App() {
           <div className="left-column">
             <PrunePanel />
             <WeightsOverview />
+            <HistogramTimeline />
             <PlanPanel />
             <FinetunePanel />
             <ClusterPanel />

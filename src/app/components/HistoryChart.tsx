@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { canAct, useStudio } from '../store';
 import { restorePoint } from '../studioActions';
 import { chartPoints, compactCount, paretoFrontier, percentTicks, SIZE_AXES, type ChartPoint, type SizeAxis } from '../historyChart';
 import { formatBytes, formatCount } from '../format';
+import { ChartDownload } from './ChartDownload';
+import { imageOfStack } from '../chartDownload';
 
 const KIND_LEGEND = [
   { kind: 'original', text: 'original' },
@@ -17,6 +19,7 @@ export function HistoryChart() {
   const history = useStudio((s) => s.history);
   const currentId = useStudio((s) => s.currentPointId);
   const [axis, setAxis] = useState<SizeAxis>('nonzero');
+  const box = useRef<HTMLDivElement>(null);
   if (history.length === 0) return null;
   // Mean absolute error: lower is better, so it is plotted negated (up is better, the frontier holds) and labelled as itself.
   const mae = history[0].metric.metric === 'mae';
@@ -42,8 +45,13 @@ export function HistoryChart() {
           {KIND_LEGEND.map((k) => <span key={k.kind}><svg width="12" height="12"><Dot kind={k.kind} cx={6} cy={6} /></svg> {k.text}</span>)}
           <span><svg width="16" height="12"><line x1="1" y1="6" x2="15" y2="6" className="frontier-line" /></svg> Pareto frontier</span>
         </span>
+        <ChartDownload chart="history" label="the accuracy-vs-size chart" name={`${metricName.toLowerCase().replace(/\s+/g, '-')}-vs-${axis}`}
+          image={() => {
+            const svg = box.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+            return svg ? imageOfStack([{ label: `${mae ? 'Mean absolute error (lower is better, up)' : `${metricName} (%)`} against ${SIZE_AXES[axis].label.toLowerCase()}, ${points.length} steps`, svg }]) : null;
+          }} />
       </div>
-      <div className="chart-box" role="img" aria-label={`${metricName} against ${SIZE_AXES[axis].short} for ${points.length} steps`}>
+      <div className="chart-box" ref={box} role="img" aria-label={`${metricName} against ${SIZE_AXES[axis].short} for ${points.length} steps`}>
         <ResponsiveContainer width="100%" height={230}>
           <ScatterChart margin={{ top: 8, right: 16, bottom: 22, left: 4 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />

@@ -3,6 +3,9 @@ import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Too
 import type { WeightHistogram as Histogram } from '../../engine/api';
 import { countAtLogHeight, formatWeight, histogramBars, logTicks, PRUNED_COLOR, type HistogramBar } from '../layerDetail';
 import { formatCount } from '../format';
+import { useRef } from 'react';
+import { ChartDownload } from './ChartDownload';
+import { imageOfStack } from '../chartDownload';
 
 /**
  * Bars of the nonzero weight values, plus one bar of exact zeros (in the pruned colour) where 0 sits
@@ -18,8 +21,9 @@ export function WeightHistogram({ histogram, log, name }: { histogram: Histogram
   const lo = histogram.edges[0];
   const hi = histogram.edges[histogram.edges.length - 1];
   const yLabel = log ? 'count (log scale)' : 'count';
+  const root = useRef<HTMLDivElement>(null);
   return (
-    <div className="weight-histogram" data-testid="weight-histogram" data-log={log} data-zeros={histogram.zeros} data-bins={histogram.counts.length}>
+    <div ref={root} className="weight-histogram" data-testid="weight-histogram" data-log={log} data-zeros={histogram.zeros} data-bins={histogram.counts.length}>
       <ResponsiveContainer width="100%" height={210} initialDimension={{ width: 360, height: 210 }}>
         <BarChart data={bars} margin={{ top: 18, right: 12, bottom: 24, left: 8 }} barCategoryGap={1}
           title={`Histogram of ${name}`}
@@ -43,6 +47,11 @@ export function WeightHistogram({ histogram, log, name }: { histogram: Histogram
       <div className="histogram-legend small">
         <span><i className="swatch" style={{ background: 'var(--accent)' }} aria-hidden="true" /> nonzero weights (count per bin)</span>
         <span><i className="swatch" style={{ background: PRUNED_COLOR }} aria-hidden="true" /> exact zeros (pruned): {formatCount(histogram.zeros)} weights</span>
+        <ChartDownload chart="layer" label={`the histogram of ${name}`} name={`${name}-histogram`.replace(/[^\w.-]+/g, '_')}
+          image={() => {
+            const svg = root.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+            return svg ? imageOfStack([{ label: `${name}: weight values (${yLabel}); ${formatCount(histogram.zeros)} exact zeros`, svg }]) : null;
+          }} />
       </div>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LayerMagnitudes } from '../../engine/api';
 import { currentPoint, useStudio, type StudioState } from '../store';
 import { fetchWeightsOverview } from '../studioActions';
@@ -6,6 +6,18 @@ import { controlsPending, cutPreview, previewUnavailable, type LayerCut } from '
 import { formatCount, formatPercent } from '../format';
 import { formatWeight, PRUNED_COLOR } from '../layerDetail';
 import { Tip } from './Help';
+import { ChartDownload } from './ChartDownload';
+import { imageOfStack } from '../chartDownload';
+
+/** Every layer's histogram on screen, each under its label line, as one drawing. */
+function overviewImage(list: HTMLElement | null) {
+  const parts = [...(list?.querySelectorAll<HTMLElement>('[data-testid="layer-histogram"]') ?? [])].flatMap((li) => {
+    const svg = li.querySelector('svg');
+    const label = [...li.querySelectorAll('.layer-histogram-label > *')].map((e) => e.textContent?.trim()).filter(Boolean).join(' · ');
+    return svg ? [{ label, svg }] : [];
+  });
+  return parts.length ? imageOfStack(parts) : null;
+}
 
 const WIDTH = 360;
 const HEIGHT = 44;
@@ -47,6 +59,7 @@ export function WeightsOverview() {
   const idle = useStudio((s) => s.status === 'idle' && !s.fatal);
   const controls = useStudio((s) => s.controls);
   const [log, setLog] = useState(true);
+  const list = useRef<HTMLUListElement>(null);
   const preview = useCutPreview();
   const unavailable = previewUnavailable(controls);
   // Follows the current step; read once the studio is idle (a slider drag never waits on it).
@@ -70,13 +83,14 @@ export function WeightsOverview() {
         <label className="small log-toggle">
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log counts
         </label>
+        <ChartDownload chart="weights" label="the weights histograms" name="weights-histograms" image={() => overviewImage(list.current)} />
       </div>
       {unavailable && <p className="muted small" data-testid="weights-preview-note">No preview for this granularity and criterion: {unavailable}</p>}
       {!weights ? (
         <p className="placeholder small">Reading the weights…</p>
       ) : (
         <>
-          <ul className="layer-histograms">
+          <ul className="layer-histograms" ref={list}>
             {weights.layers.map((l) => (
               <LayerHistogram key={l.path} layer={l} edges={weights.edges} share={total ? l.params / total : 0} log={log} cut={preview?.get(l.path)} />
             ))}

@@ -7,7 +7,7 @@
 //     -> Promise<{ files: [{ name: 'model.json', bytes }, { name: 'group1-shard1of2.bin', bytes }, ...] }>
 //   savedModel(model) + encodeExport(saved, options): the same in two steps, so that one read of the
 //     weights can be encoded at several precisions (metrics/sizes.ts does).
-//   exportZip({ files }, { readme, report }) -> Uint8Array     model.json, shards, README.md, report.json
+//   exportZip({ files }, { readme, report, html }) -> Uint8Array  model.json, shards, README.md, report.json (+ report.html)
 //   exportReadme(info) -> string                               what it is, precision, sparsity, how to load
 //   exportFileName('fashion-cnn', 0.9, 'uint8', 'zip') -> 'fashion-cnn-90pct-sparse-uint8.zip'
 //   loadExportedZip(zip) -> Promise<tf.LayersModel>            unzip + tf.loadLayersModel(tf.io.fromMemory)
@@ -102,12 +102,13 @@ export async function exportModelFiles(model: tf.LayersModel, options: ExportOpt
 export const weightFiles = (files: ExportFiles) => files.files.filter((f) => f.name !== 'model.json');
 
 /** One .zip: model.json, the shards, README.md and report.json. */
-export function exportZip(files: ExportFiles, extras: { readme: string; report: unknown }): Uint8Array {
+export function exportZip(files: ExportFiles, extras: { readme: string; report: unknown; html?: string }): Uint8Array {
   // Level 6 (zlib's default): the .bin files of a pruned model are mostly zeros and shrink a lot.
   const entries: Zippable = {};
   for (const f of files.files) entries[f.name] = f.bytes;
   entries['README.md'] = strToU8(extras.readme);
   entries['report.json'] = strToU8(JSON.stringify(extras.report, null, 2));
+  if (extras.html !== undefined) entries['report.html'] = strToU8(extras.html);
   return zipSync(entries, { level: 6 });
 }
 
