@@ -18,6 +18,7 @@ import type { SessionInfo } from '../core/session/sessionStore';
 import type { DataChoices } from '../core/data/prepareData';
 import type { Scaling } from '../core/data/preprocess';
 import type { Fit } from '../core/data/resample';
+import type { ModelGraphData } from '../core/graph/modelGraph';
 
 export type { ClusterInit, Criterion, DataChoices, FinetuneOptions, Granularity, Scaling, SessionInfo, TrainProgress };
 
@@ -361,6 +362,8 @@ export interface CompareResult {
 export type { KernelDetail, KernelHeatmap, WeightHistogram, WeightStats } from '../core/graph/weightStats';
 /** Every prunable layer's |w| histogram over shared log-spaced bins, zeros apart (plain data). */
 export type { LayerMagnitudes, WeightsOverview } from '../core/graph/weightsOverview';
+/** The model as a graph: layer nodes (nested models too), tensor edges, channel groups (plain data). */
+export type { ModelGraphData, ModelGraphEdge, ModelGraphGroup, ModelGraphNode } from '../core/graph/modelGraph';
 
 /** The weight views of one layer of the current model: one entry per prunable kernel (plain data). */
 export interface LayerDetail {
@@ -598,4 +601,6 @@ export interface StudioEngineApi {
    * (`range` [lo, hi], or null: the model's smallest to largest nonzero |w|); zeros counted apart.
    */
   weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview>;
+  /** The current model as a graph (layers, tensors between them, channel groups, locks), for the graph view to lay out. */
+  modelGraph(jobId: number, onProgress?: ProgressCallback): Promise<ModelGraphData>;
 }
