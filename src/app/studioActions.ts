@@ -14,6 +14,7 @@ import { exportAction } from './actions/exporting';
 import { planning } from './actions/planning';
 import { clustering } from './actions/clustering';
 import { weightsOverviewActions } from './actions/weightsOverview';
+import { modelGraphActions } from './actions/modelGraph';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 import { encryptedOpen } from './actions/encryptedOpen';
 import { sessionActions } from './actions/sessions';
@@ -71,6 +72,7 @@ export const { startFinetune, cancelFinetune, pauseFinetune, resumeFinetune, rec
 export const { measureSizes, compareWithOriginal, loadLayerDetail } = measurements(context);
 export const exportCurrent = exportAction(context);
 export const { fetchWeightsOverview } = weightsOverviewActions(context);
+export const { loadModelGraph } = modelGraphActions(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
 export const { clusterWeights } = clustering(context, history, pump);
 export const installBenchHooks = () => installHooks(context.bridge);
