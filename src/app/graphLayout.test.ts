@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelGraphData, ModelGraphNode } from '../engine/api';
-import { edgePath, groupColours, layoutGraph, NODE_HEIGHT, NODE_WIDTH, visibleGraph } from './graphLayout';
+import { CLUSTER_LABEL, edgePath, groupColours, layoutGraph, NODE_HEIGHT, NODE_WIDTH, visibleGraph } from './graphLayout';
 import { fitView, panBy, transformOf, viewForKey, zoomAt } from './panZoom';
 
 function n(id: string, parents: string[] = [], extra: Partial<ModelGraphNode> = {}): ModelGraphNode {
@@ -81,6 +81,10 @@ describe('graph layout adapter', () => {
       expect(l.y + l.height / 2).toBeLessThanOrEqual(inner.y + inner.height);
     }
     expect(inner.x).toBeGreaterThanOrEqual(body.x);
+    // Nested labels stack: the outer box starts above the inner one, and the input sits above both.
+    expect(body.y).toBeLessThanOrEqual(inner.y - CLUSTER_LABEL);
+    expect(at.get('input')!.y + NODE_HEIGHT / 2).toBeLessThanOrEqual(body.y);
+    expect(body.y).toBeGreaterThanOrEqual(0);
     expect(inner.y + inner.height).toBeLessThanOrEqual(body.y + body.height);
     expect(at.get('out')!.y - NODE_HEIGHT / 2).toBeGreaterThanOrEqual(body.y + body.height);
     // Edges into the residual join are marked, and every edge has a path.
@@ -133,9 +137,9 @@ describe('pan and zoom', () => {
     const small = fitView(400, 300, 800, 600);
     expect(small).toEqual({ x: 200, y: 150, k: 1 });
     const tall = fitView(400, 12000, 800, 600);
-    expect(tall.k).toBeCloseTo(0.45);
+    expect(tall.k).toBeCloseTo(0.85);
     expect(tall.y).toBe(0);
-    expect(tall.x).toBeCloseTo((800 - 400 * 0.45) / 2);
+    expect(tall.x).toBeCloseTo((800 - 400 * 0.85) / 2);
     const wide = fitView(4000, 300, 800, 600);
     expect(wide.k).toBeCloseTo(0.2);
   });

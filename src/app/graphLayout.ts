@@ -5,10 +5,10 @@
 import dagre from '@dagrejs/dagre';
 import type { ModelGraphData, ModelGraphNode } from '../engine/api';
 
-export const NODE_WIDTH = 188;
+export const NODE_WIDTH = 212;
 export const NODE_HEIGHT = 58;
-/** Room above an expanded nested model's layers for its label. */
-const CLUSTER_LABEL = 22;
+/** Room above an expanded nested model's layers for its label (one per nesting level whose top it shares). */
+export const CLUSTER_LABEL = 22;
 
 export type Shape = ModelGraphNode['outputShape'];
 export interface Point { x: number; y: number }
@@ -88,10 +88,10 @@ export function visibleGraph(data: ModelGraphData, expanded: ReadonlySet<string>
 export function layoutGraph(data: ModelGraphData, expanded: ReadonlySet<string>): GraphLayout {
   const visible = visibleGraph(data, expanded);
   const g = new dagre.graphlib.Graph({ compound: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 34, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: visible.clusters.length ? 46 : 34, marginx: 20, marginy: 20 + CLUSTER_LABEL * depthOf(visible.clusters) });
   g.setDefaultEdgeLabel(() => ({}));
   const clusterIds = new Set(visible.clusters.map((c) => c.id));
-  for (const c of visible.clusters) g.setNode(c.id, { paddingTop: CLUSTER_LABEL + 8, paddingLeft: 12, paddingRight: 12, paddingBottom: 12 });
+  for (const c of visible.clusters) g.setNode(c.id, {});
   for (const n of visible.nodes) g.setNode(n.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   // Each drawn node and cluster sits in the innermost expanded model around it.
   for (const n of [...visible.nodes, ...visible.clusters]) {
@@ -106,9 +106,13 @@ export function layoutGraph(data: ModelGraphData, expanded: ReadonlySet<string>)
     const l = g.node(node.id);
     return { node, x: l.x, y: l.y, width: NODE_WIDTH, height: NODE_HEIGHT };
   });
+  // dagre leaves no room for a cluster's label: each box grows upwards by one label per level of
+  // expanded models inside it, so nested labels that share a top stack instead of overlapping.
   const clusters = visible.clusters.map((node) => {
     const l = g.node(node.id);
-    return { node, x: l.x - l.width / 2, y: l.y - l.height / 2, width: l.width, height: l.height };
+    const inside = visible.clusters.filter((c) => c.parents.includes(node.id));
+    const grow = CLUSTER_LABEL * (1 + depthOf(inside));
+    return { node, x: l.x - l.width / 2, y: l.y - l.height / 2 - grow, width: l.width, height: l.height + grow };
   });
   const edges = visible.edges.map((e) => ({
     ...e,
@@ -117,6 +121,13 @@ export function layoutGraph(data: ModelGraphData, expanded: ReadonlySet<string>)
   }));
   const label = g.graph();
   return { nodes, clusters, edges, width: label.width ?? 0, height: label.height ?? 0 };
+}
+
+/** How many levels of nesting the given clusters span (0 for none). */
+function depthOf(clusters: readonly ModelGraphNode[]): number {
+  if (clusters.length === 0) return 0;
+  const depths = clusters.map((c) => c.parents.length);
+  return Math.max(...depths) - Math.min(...depths) + 1;
 }
 
 /** An SVG path through an edge's points. */

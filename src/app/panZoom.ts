@@ -30,7 +30,7 @@ export function panBy(v: View, dx: number, dy: number): View {
  * (a tall graph starts readable at its top rather than as a thin line); centred across, at the top
  * when it is taller than the viewport, else centred down.
  */
-export function fitView(width: number, height: number, viewW: number, viewH: number, minScale = 0.45): View {
+export function fitView(width: number, height: number, viewW: number, viewH: number, minScale = 0.85): View {
   if (width <= 0 || height <= 0 || viewW <= 0 || viewH <= 0) return { x: 0, y: 0, k: 1 };
   const whole = Math.min(viewW / width, viewH / height);
   const k = clampScale(Math.min(1, Math.max(whole, Math.min(minScale, viewW / width))));

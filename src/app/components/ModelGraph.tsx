@@ -13,16 +13,19 @@ import './modelGraph.css';
 /** Distinct group colours (modelGraph.css --graph-c0 … --graph-c9); further groups reuse them. */
 const COLOURS = 10;
 /** Longest name drawn in a node (the full path is in its title and the detail). */
-const NAME_CHARS = 24;
+const NAME_CHARS = 27;
 /** Groups listed in the legend before "and N more". */
 const LEGEND_MAX = 16;
 
 type Load = { state: 'loading' | 'ready'; data: ModelGraphData | null } | { state: 'error'; data: null; message: string };
 
-/** The current step's graph; fetched again whenever the step or the model changes. */
+/**
+ * The current step's graph; fetched again whenever the summary changes (every step, every model: a
+ * model's id alone is not unique, two files named model.json share it). Keeps the last graph while
+ * the next one loads.
+ */
 function useModelGraph(): Load {
-  const pointId = useStudio((s) => s.currentPointId);
-  const modelId = useStudio((s) => s.summary?.id ?? null);
+  const summary = useStudio((s) => s.summary);
   const [load, setLoad] = useState<Load>({ state: 'loading', data: null });
   useEffect(() => {
     let wanted = true;
@@ -38,7 +41,7 @@ function useModelGraph(): Load {
     return () => {
       wanted = false;
     };
-  }, [pointId, modelId]);
+  }, [summary]);
   return load;
 }
 
@@ -65,11 +68,13 @@ function nodeTitle(n: ModelGraphNode, inner: number): string {
  */
 export default function ModelGraph() {
   const load = useModelGraph();
-  const modelId = useStudio((s) => s.summary?.id ?? '');
   const data = load.data;
-  const [expanded, setExpanded] = useState<{ modelId: string; paths: ReadonlySet<string> }>({ modelId, paths: new Set() });
-  const open = useMemo(() => (expanded.modelId === modelId ? expanded.paths : new Set<string>()), [expanded, modelId]);
-  const [selected, setSelected] = useState<{ modelId: string; id: string } | null>(null);
+  // Which model the graph is of, by its layers (a channel-removal step keeps them): expansions, the
+  // selection and the first fit belong to it.
+  const graphKey = useMemo(() => (data ? data.nodes.map((n) => n.id).join('\n') : ''), [data]);
+  const [expanded, setExpanded] = useState<{ graphKey: string; paths: ReadonlySet<string> }>({ graphKey, paths: new Set() });
+  const open = useMemo(() => (expanded.graphKey === graphKey ? expanded.paths : new Set<string>()), [expanded, graphKey]);
+  const [selected, setSelected] = useState<{ graphKey: string; id: string } | null>(null);
   const layout = useMemo(() => (data ? layoutGraph(data, open) : null), [data, open]);
   const colours = useMemo(() => (data ? groupColours(data) : new Map<string, number>()), [data]);
   const innerCount = useMemo(() => {
@@ -85,14 +90,20 @@ export default function ModelGraph() {
     const { w, h } = size();
     return layout ? fitView(layout.width, layout.height, w, h) : { x: 0, y: 0, k: 1 };
   }, [layout]);
-  // Fits once per model; expanding a nested model or a new step keeps the user's view.
+  // Fits once per model and after Expand / Collapse all; expanding one nested model or a new step keeps the user's view.
   const fitted = useRef<string | null>(null);
+  const refit = useRef(false);
   useLayoutEffect(() => {
-    if (layout && fitted.current !== modelId) {
-      fitted.current = modelId;
+    if (layout && (fitted.current !== graphKey || refit.current)) {
+      fitted.current = graphKey;
+      refit.current = false;
       setView(fit());
     }
-  }, [layout, modelId, fit]);
+  }, [layout, graphKey, fit]);
+  const expandAll = (paths: Set<string>) => {
+    refit.current = true;
+    setExpanded({ graphKey, paths });
+  };
 
   // Wheel: pans; with Ctrl or Cmd (a trackpad pinch too) zooms about the pointer. Not passive, so the page does not scroll too.
   useEffect(() => {
@@ -147,10 +158,10 @@ export default function ModelGraph() {
 
   const activate = (n: ModelGraphNode) => {
     if (drag.current?.moved) return;
-    if (n.kind === 'model') setExpanded({ modelId, paths: toggled(open, n.path) });
-    else setSelected({ modelId, id: n.id });
+    if (n.kind === 'model') setExpanded({ graphKey, paths: toggled(open, n.path) });
+    else setSelected({ graphKey, id: n.id });
   };
-  const chosen = selected && selected.modelId === modelId ? (data?.nodes.find((n) => n.id === selected.id) ?? null) : null;
+  const chosen = selected && selected.graphKey === graphKey ? (data?.nodes.find((n) => n.id === selected.id) ?? null) : null;
 
   return (
     <div className="model-graph">
@@ -160,8 +171,8 @@ export default function ModelGraph() {
         <button type="button" className="button" data-testid="graph-fit" onClick={() => setView(fit())}>Fit</button>
         {innerCount.size > 0 && (
           <>
-            <button type="button" className="button" data-testid="graph-expand-all" onClick={() => setExpanded({ modelId, paths: new Set(innerCount.keys()) })}>Expand all</button>
-            <button type="button" className="button" onClick={() => setExpanded({ modelId, paths: new Set() })}>Collapse all</button>
+            <button type="button" className="button" data-testid="graph-expand-all" onClick={() => expandAll(new Set(innerCount.keys()))}>Expand all</button>
+            <button type="button" className="button" onClick={() => expandAll(new Set())}>Collapse all</button>
           </>
         )}
         <span className="muted small">
@@ -237,7 +248,7 @@ function GraphNode({ laid: l, colour, inner, selected, onActivate, onFocus }: {
       <text className="node-shape" x={14} y={50}>
         {shapeText(n.outputShape)}{n.params ? ` · ${formatCount(n.params)} p` : ''}
       </text>
-      {locked && <text className="node-lock" x={l.width - 8} y={15} textAnchor="end">locked</text>}
+      {locked && <text className="node-lock" x={l.width - 8} y={35} textAnchor="end">locked</text>}
     </g>
   );
 }
@@ -268,9 +279,9 @@ function Legend({ data, colours }: { data: ModelGraphData; colours: Map<string, 
   return (
     <ul className="graph-legend small" aria-label="Channel groups">
       {open.slice(0, LEGEND_MAX).map((g) => (
-        <li key={g.id} title={`Removed together: ${g.producers.join(', ')}`}>
+        <li key={g.id} title={`${g.id}: removed together: ${g.producers.join(', ')}`}>
           <i style={{ background: `var(--graph-c${(colours.get(g.id) ?? 0) % COLOURS})` }} aria-hidden="true" />
-          <span className="mono">{g.id}</span> <span className="muted">{g.channels} ch{g.producers.length > 1 ? ` · ${g.producers.length} layers` : ''}</span>
+          <span className="mono">{leafName(g.id)}</span> <span className="muted">{g.channels} ch{g.producers.length > 1 ? ` · ${g.producers.length} layers` : ''}</span>
         </li>
       ))}
       {open.length > LEGEND_MAX && <li className="muted">and {open.length - LEGEND_MAX} more groups</li>}
