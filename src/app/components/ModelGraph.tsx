@@ -47,6 +47,14 @@ function useModelGraph(): Load {
 
 const shapeText = (shape: ModelGraphNode['outputShape']) => (shape ? formatShape(shape) : '?');
 
+/** Enter or Space on an SVG "button" does what a click does (and does not pan the graph). */
+const pressWith = (action: () => void) => (e: KeyboardEvent) => {
+  if (e.key !== 'Enter' && e.key !== ' ') return;
+  e.preventDefault();
+  e.stopPropagation();
+  action();
+};
+
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
@@ -229,14 +237,7 @@ function GraphNode({ laid: l, colour, inner, selected, onActivate, onFocus }: {
       aria-label={title} aria-expanded={n.kind === 'model' ? false : undefined}
       data-testid="graph-node" data-layer={n.path} data-kind={n.kind} data-group={n.group ?? ''} data-locked={locked ? 'true' : 'false'}
       data-shape={JSON.stringify(n.outputShape)} data-params={n.params}
-      onClick={onActivate} onFocus={onFocus}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          e.stopPropagation();
-          onActivate();
-        }
-      }}>
+      onClick={onActivate} onFocus={onFocus} onKeyDown={pressWith(onActivate)}>
       <title>{title}</title>
       {n.kind === 'model' && <rect className="node-stack" x={5} y={5} width={l.width} height={l.height} rx={8} />}
       <rect className="node-box" width={l.width} height={l.height} rx={n.join ? l.height / 2 : 8} style={stripe ? { stroke: stripe } : undefined} />
@@ -258,14 +259,7 @@ function Cluster({ cluster: c, count, onCollapse }: { cluster: LaidCluster; coun
     <g className="graph-cluster" data-testid="graph-cluster" data-layer={c.node.path}>
       <rect x={c.x} y={c.y} width={c.width} height={c.height} rx={10} />
       <g className="cluster-label" role="button" tabIndex={0} aria-expanded={true} aria-label={`Collapse ${c.node.path} (${count} layers)`}
-        onClick={onCollapse}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' || e.key === ' ') {
-            e.preventDefault();
-            e.stopPropagation();
-            onCollapse();
-          }
-        }}>
+        onClick={onCollapse} onKeyDown={pressWith(onCollapse)}>
         <title>{`${c.node.path} (${c.node.className}, ${formatCount(c.node.params)} params): click to collapse`}</title>
         <text x={c.x + 10} y={c.y + 17}>▾ {c.node.path} · {c.node.className}</text>
       </g>

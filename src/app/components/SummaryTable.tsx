@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { DISTINCT_LIMIT, type LayerSummary, type ModelSummary, type PrunableLayer } from '../../engine/api';
 import { useStudio, type PruneControls } from '../store';
 import { setLayerSparsity } from '../studioActions';
@@ -135,26 +135,46 @@ function LayerRow(props: {
           {l.className}
           {l.prunable && <span className="tag" title="Has a kernel the pruning engine can cut">prunable</span>}
         </td>
-        <td className="mono">{formatShape(l.outputShape)}</td>
-        <td className="num">{formatCount(l.params)}</td>
-        <td className="num">{formatCount(l.nonzero)}</td>
-        <td className="num">
-          {l.params ? formatPercent(l.sparsity) : '—'}
-          {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
+        <WeightCells layer={l}>
           {props.cut && (
             <span className="predicted" data-testid="layer-predicted" title="Predicted from the weight histograms while the slider moves: the share of the layer's kernel weights the cut would zero">
               kernel → {formatPercent(props.cut.predictedSparsity)}
             </span>
           )}
-        </td>
+        </WeightCells>
         <td className="num">{p ? (p.distinct === null ? `> ${formatCount(DISTINCT_LIMIT)}` : formatCount(p.distinct)) : '—'}</td>
-        <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
-          {l.macs ? formatCount(l.macs) : '—'}
-        </td>
-        <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
+        <SizeCells layer={l} />
         <td>{p ? <TargetCell layer={p} all={props.all} controls={controls} ready={props.ready} /> : null}</td>
       </tr>
       {expanded && <LayerDetailRow id={detailId} path={l.name} colSpan={COLUMNS} />}
+    </>
+  );
+}
+
+/** Output shape, params, nonzero and sparsity (with its bar, then `children`) of a row. */
+function WeightCells({ layer: l, children }: { layer: LayerSummary; children?: ReactNode }) {
+  return (
+    <>
+      <td className="mono">{formatShape(l.outputShape)}</td>
+      <td className="num">{formatCount(l.params)}</td>
+      <td className="num">{formatCount(l.nonzero)}</td>
+      <td className="num">
+        {l.params ? formatPercent(l.sparsity) : '—'}
+        {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
+        {children}
+      </td>
+    </>
+  );
+}
+
+/** MACs and float32 bytes of a row. */
+function SizeCells({ layer: l }: { layer: LayerSummary }) {
+  return (
+    <>
+      <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
+        {l.macs ? formatCount(l.macs) : '—'}
+      </td>
+      <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
     </>
   );
 }
@@ -186,18 +206,9 @@ function GroupRow({ layer: l, inner, expanded, onToggle }: { layer: LayerSummary
       <td>
         {l.className} <span className="tag" title="A model inside the model: its layers are listed under it">nested model</span>
       </td>
-      <td className="mono">{formatShape(l.outputShape)}</td>
-      <td className="num">{formatCount(l.params)}</td>
-      <td className="num">{formatCount(l.nonzero)}</td>
-      <td className="num">
-        {l.params ? formatPercent(l.sparsity) : '—'}
-        {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
-      </td>
+      <WeightCells layer={l} />
       <td className="num">—</td>
-      <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
-        {l.macs ? formatCount(l.macs) : '—'}
-      </td>
-      <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
+      <SizeCells layer={l} />
       <td className="muted small">{inner.length} layers, {prunableCount} prunable{expanded ? '' : ': expand for their sliders'}</td>
     </tr>
   );
