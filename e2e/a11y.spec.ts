@@ -21,6 +21,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.getByTestId('compare').click();
     await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 120_000 });
     await expect(page.getByTestId('export-size')).toBeVisible({ timeout: 60_000 });
+    // The model graph, with a layer's detail open from it.
+    await page.getByTestId('graph-toggle').click();
+    await expect(page.getByTestId('model-graph')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await page.locator('[data-testid="graph-node"][data-layer="conv2"]').click();
+    await expect(page.locator('[data-testid="graph-detail"] [data-testid="layer-detail"]')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     const axe = async (where: string) => {
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       return results.violations

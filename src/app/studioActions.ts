@@ -15,6 +15,7 @@ import { planning } from './actions/planning';
 import { clustering } from './actions/clustering';
 import { weightsOverviewActions } from './actions/weightsOverview';
 import { histogramTimelineActions } from './actions/histogramTimeline';
+import { modelGraphActions } from './actions/modelGraph';
 import { installBenchHooks as installHooks } from './actions/benchHooks';
 import { encryptedOpen } from './actions/encryptedOpen';
 import { sessionActions } from './actions/sessions';
@@ -79,6 +80,7 @@ export const { measureSizes, compareWithOriginal, loadLayerDetail, measureWhole 
 export const exportCurrent = exportAction(context);
 export const { fetchWeightsOverview } = weightsOverviewActions(context);
 export const { fetchTimeline } = histogramTimelineActions(context);
+export const { loadModelGraph } = modelGraphActions(context);
 export const { runScan, planForMe, cancelPlanning } = planning(context, pump, controls);
 export const { clusterWeights } = clustering(context, history, pump);
 export const installBenchHooks = () => installHooks(context.bridge);

@@ -19,6 +19,7 @@ import type { SessionInfo } from '../core/session/sessionStore';
 import type { DataChoices } from '../core/data/prepareData';
 import type { Scaling } from '../core/data/preprocess';
 import type { Fit } from '../core/data/resample';
+import type { ModelGraphData } from '../core/graph/modelGraph';
 
 export type { ClusterInit, Criterion, DataChoices, FinetuneOptions, Granularity, Scaling, SessionInfo, TrainProgress };
 
@@ -370,6 +371,8 @@ export type { KernelDetail, KernelHeatmap, WeightHistogram, WeightStats } from '
 export type { LayerMagnitudes, WeightsOverview } from '../core/graph/weightsOverview';
 /** Some history steps' per-layer histograms on the original model's range: the histogram timeline's data. */
 export type { TimelineStep, WeightsTimeline } from '../core/graph/histogramTimeline';
+/** The model as a graph: layer nodes (nested models too), tensor edges, channel groups (plain data). */
+export type { ModelGraphData, ModelGraphEdge, ModelGraphGroup, ModelGraphNode } from '../core/graph/modelGraph';
 
 /** The weight views of one layer of the current model: one entry per prunable kernel (plain data). */
 export interface LayerDetail {
@@ -618,4 +621,6 @@ export interface StudioEngineApi {
    * model's range, for the histogram timeline; each step is read once and kept.
    */
   weightsTimeline(jobId: number, pointIds: number[], onProgress?: ProgressCallback): Promise<WeightsTimeline>;
+  /** The current model as a graph (layers, tensors between them, channel groups, locks), for the graph view to lay out. */
+  modelGraph(jobId: number, onProgress?: ProgressCallback): Promise<ModelGraphData>;
 }

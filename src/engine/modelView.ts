@@ -19,8 +19,7 @@ export type ModelView = Omit<ModelSummary, 'id' | 'name' | 'source'>;
  */
 export async function modelView(model: tf.LayersModel, counts: ModelCounts, dep: DependencyGraph, plan: ChannelPlan | undefined): Promise<ModelView> {
   const stats = await modelStats(model);
-  const byPath = new Map(counts.layers.map((l) => [l.path, l]));
-  const layers = stats.layers.map((l) => ({ ...l, macs: byPath.get(l.name)?.macs ?? null, nonzeroMacs: byPath.get(l.name)?.nonzeroMacs ?? null }));
+  const layers = stats.layers.map((l) => ({ ...l, ...rowMacs(l.name, l.nested ?? false, counts.layers) }));
   const t = counts.totals;
   return {
     ...stats,
@@ -35,6 +34,13 @@ export async function modelView(model: tf.LayersModel, counts: ModelCounts, dep:
     },
     prunable: prunableLayers(model, counts.layers, dep, plan, await distinctByLayer(model)),
   };
+}
+
+/** A layer's MACs; a nested model's are its inner layers' sum (null when one of them is unknown). */
+function rowMacs(path: string, nested: boolean, counts: ModelCounts['layers']): Pick<ModelView['layers'][number], 'macs' | 'nonzeroMacs'> {
+  const rows = nested ? counts.filter((c) => c.path.startsWith(`${path}/`)) : counts.filter((c) => c.path === path);
+  if (rows.length === 0 || rows.some((c) => c.macs === null || c.nonzeroMacs === null)) return { macs: null, nonzeroMacs: null };
+  return { macs: rows.reduce((n, c) => n + c.macs!, 0), nonzeroMacs: rows.reduce((n, c) => n + c.nonzeroMacs!, 0) };
 }
 
 /** Layer path -> distinct values of its kernel (the most of its kernels), null past DISTINCT_LIMIT. */

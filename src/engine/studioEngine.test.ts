@@ -127,6 +127,22 @@ describe('StudioEngine', () => {
     expect(next.summary.totals.params).toBe(pruned.point.params);
   });
 
+  it('draws the current model as a graph that follows a channel-removal step', async () => {
+    await engine.loadDemoModel(++job, 'tiny');
+    await engine.evaluateBaseline(++job);
+    const channels = async () => {
+      const conv1 = (await engine.modelGraph(++job)).nodes.find((n) => n.path === 'conv1')!;
+      return conv1.outputShape![conv1.outputShape!.length - 1];
+    };
+    const graph = await engine.modelGraph(++job);
+    expect(graph.nodes.find((n) => n.path === 'conv1')).toMatchObject({ kind: 'layer', className: 'Conv2D', group: 'conv1', locked: null });
+    expect(graph.nodes.find((n) => n.path === 'fc2')!.locked).toMatch(/output/);
+    const before = await channels();
+    await engine.prune(++job, global(0.5, { granularity: 'channels' }));
+    // One global ranking of channels: conv1 loses some of its filters, and the graph shows it.
+    expect(await channels()).toBeLessThan(before!);
+  });
+
   it('Taylor with an AGP schedule: calibration data at every event, points as they happen, no tensor left', async () => {
     await engine.loadDemoModel(++job, 'tiny');
     await engine.evaluateBaseline(++job);

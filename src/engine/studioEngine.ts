@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type {
   AutosaveResult, BackendReport, BackendRequest, BaselineResult, ClassDamageView, ClusterRequest, CompareResult, DataChoices, DataResult, DemoCatalog,
   ExportBundle, ExportRequest, ExportSizes, FinetuneOptions, HistoryPoint, ImportOptions, LayerDetail, ModelFile, ModelSource, ModelSummary,
-  PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList, WeightsOverview,
+  PageSessionState, PlanRequest, PlanResult, ProgressCallback, PruneSettings, RestoredSession, ScanRequest, SessionInfo, SessionList, WeightsOverview, ModelGraphData,
   SensitivityView, StepResult, StudioEngineApi, WeightsTimeline,
 } from './api';
 import { PruningSession, type FinetuneRun } from './pruningSession';
@@ -28,6 +28,7 @@ import { loadLayersModelFromArtifacts, shardPaths } from '../core/model/layersAr
 import { disposeModel } from '../core/graph/disposeModel';
 import { layerWeightDetail } from '../core/graph/weightStats';
 import { weightsOverview } from '../core/graph/weightsOverview';
+import { modelGraphView } from './modelGraphView';
 import { computePruning } from '../core/prune';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { crossEntropyLoss } from '../core/train';
@@ -516,5 +517,9 @@ export class StudioEngine implements StudioEngineApi {
 
   async weightsTimeline(jobId: number, pointIds: number[], onProgress?: ProgressCallback): Promise<WeightsTimeline> {
     return this.jobs.run(jobId, onProgress, (control) => weightsTimeline(this.models.requireSession().session, pointIds, control));
+  }
+
+  async modelGraph(jobId: number, onProgress?: ProgressCallback): Promise<ModelGraphData> {
+    return this.jobs.run(jobId, onProgress, async () => modelGraphView(this.models.liveModel()));
   }
 }

@@ -23,6 +23,7 @@ import { SessionsList } from './SessionsList';
 import { ClusterPanel } from './ClusterPanel';
 import { DataPanel } from './DataPanel';
 import { ClassDamagePanel } from './ClassDamagePanel';
+import { ModelGraphPanel } from './ModelGraphPanel';
 
 export function App() {
   const summary = useStudio((s) => s.summary);
@@ -71,6 +72,7 @@ export function App() {
         </div>
         <SessionsList />
         <ClassDamagePanel />
+        <ModelGraphPanel />
         {summary ? <SummaryTable summary={summary} /> : <p className="placeholder">Loading the demo model…</p>}
       </main>
       <PassphraseDialog />

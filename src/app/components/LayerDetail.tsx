@@ -45,37 +45,44 @@ function useLayerDetail(path: string): Load {
 
 /** The table row under a layer's row that its expand button opens: stats, histogram and heatmap of each kernel. */
 export function LayerDetailRow({ id, path, colSpan }: { id: string; path: string; colSpan: number }) {
+  return (
+    <tr id={id} className="layer-detail-row">
+      <td colSpan={colSpan}>
+        <LayerWeights path={path} />
+      </td>
+    </tr>
+  );
+}
+
+/** Stats, histogram and heatmap of each kernel of one layer, for the current step (`layer-detail`). */
+export function LayerWeights({ path }: { path: string }) {
   const load = useLayerDetail(path);
   const [log, setLog] = useState(false);
   const [view, setView] = useState<HeatmapView>('magnitude');
   const { detail } = load;
   return (
-    <tr id={id} className="layer-detail-row" data-testid="layer-detail" data-layer={path} data-state={load.state}>
-      <td colSpan={colSpan}>
-        <div className="layer-detail" aria-busy={load.state === 'loading'}>
-          <div className="layer-detail-tools">
-            <label className="check">
-              <input type="checkbox" data-testid="histogram-log" checked={log} onChange={(e) => setLog(e.target.checked)} />
-              Log count axis
-            </label>
-            <label className="check">
-              <input type="checkbox" data-testid="heatmap-mask" checked={view === 'mask'}
-                onChange={(e) => setView(e.target.checked ? 'mask' : 'magnitude')} />
-              Show the pruning mask (share of zeros per cell)
-            </label>
-            <span className="muted small" role="status">
-              {load.state === 'loading' ? (detail ? 'Updating for the current step…' : `Reading the weights of ${path}…`) : ''}
-            </span>
-          </div>
-          {load.state === 'error' && (
-            <p className="layer-detail-error" role="alert" data-testid="layer-detail-error">
-              Could not read the weights of {path}: {load.message}
-            </p>
-          )}
-          {detail?.kernels.map((k) => <KernelView key={k.key} kernel={k} log={log} view={view} />)}
-        </div>
-      </td>
-    </tr>
+    <div className="layer-detail" aria-busy={load.state === 'loading'} data-testid="layer-detail" data-layer={path} data-state={load.state}>
+      <div className="layer-detail-tools">
+        <label className="check">
+          <input type="checkbox" data-testid="histogram-log" checked={log} onChange={(e) => setLog(e.target.checked)} />
+          Log count axis
+        </label>
+        <label className="check">
+          <input type="checkbox" data-testid="heatmap-mask" checked={view === 'mask'}
+            onChange={(e) => setView(e.target.checked ? 'mask' : 'magnitude')} />
+          Show the pruning mask (share of zeros per cell)
+        </label>
+        <span className="muted small" role="status">
+          {load.state === 'loading' ? (detail ? 'Updating for the current step…' : `Reading the weights of ${path}…`) : ''}
+        </span>
+      </div>
+      {load.state === 'error' && (
+        <p className="layer-detail-error" role="alert" data-testid="layer-detail-error">
+          Could not read the weights of {path}: {load.message}
+        </p>
+      )}
+      {detail?.kernels.map((k) => <KernelView key={k.key} kernel={k} log={log} view={view} />)}
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { DISTINCT_LIMIT, type LayerSummary, type ModelSummary, type PrunableLayer } from '../../engine/api';
 import { useStudio, type PruneControls } from '../store';
 import { setLayerSparsity } from '../studioActions';
@@ -8,13 +8,15 @@ import { LayerDetailRow } from './LayerDetail';
 import { Tip } from './Help';
 import { useCutPreview } from './WeightsOverview';
 import type { LayerCut } from '../cutPreview';
+import { isShown, leafName, parentPath, toggled } from '../layerGroups';
 
 const COLUMNS = 10;
 
 /**
  * One row per layer, with totals. Rows of layers the pruning engine can cut carry `layer-row` and a
  * target slider (`layer-sparsity`); locked layers say why. Their expand button (`layer-expand`) opens
- * a row below with the layer's weights (`layer-detail`).
+ * a row below with the layer's weights (`layer-detail`). A nested model is a row of its own
+ * (`layer-group`) whose button (`layer-group-toggle`) shows or hides its inner layers' rows.
  */
 export function SummaryTable({ summary }: { summary: ModelSummary }) {
   const { layers, totals } = summary;
@@ -25,17 +27,18 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
   // Open weight views, per model: another model starts with every row closed.
   const [expanded, setExpanded] = useState<{ modelId: string; paths: ReadonlySet<string> }>({ modelId: summary.id, paths: new Set() });
   const open = expanded.modelId === summary.id ? expanded.paths : new Set<string>();
-  const toggle = (path: string) => {
-    const paths = new Set(open);
-    if (!paths.delete(path)) paths.add(path);
-    setExpanded({ modelId: summary.id, paths });
-  };
+  const toggle = (path: string) => setExpanded({ modelId: summary.id, paths: toggled(open, path) });
+  // Expanded nested models, per model: every group starts closed.
+  const [groups, setGroups] = useState<{ modelId: string; paths: ReadonlySet<string> }>({ modelId: summary.id, paths: new Set() });
+  const openGroups = groups.modelId === summary.id ? groups.paths : new Set<string>();
+  const toggleGroup = (path: string) => setGroups({ modelId: summary.id, paths: toggled(openGroups, path) });
+  const inner = (path: string) => layers.filter((l) => !l.nested && l.name.startsWith(`${path}/`));
   return (
     <section className="panel" aria-labelledby="summary-title">
       <div className="panel-head">
         <h2 id="summary-title">{summary.name}</h2>
         <span className="muted">
-          input {formatShape(summary.inputShape)} → output {formatShape(summary.outputShape)} · {layers.length} layers
+          input {formatShape(summary.inputShape)} → output {formatShape(summary.outputShape)} · {layers.filter((l) => !l.nested).length} layers
         </span>
       </div>
       <div className="table-scroll">
@@ -75,10 +78,12 @@ export function SummaryTable({ summary }: { summary: ModelSummary }) {
             </tr>
           </thead>
           <tbody>
-            {layers.map((l) => (
+            {layers.filter((l) => isShown(l.parents, openGroups)).map((l) => (l.nested ? (
+              <GroupRow key={l.name} layer={l} inner={inner(l.name)} expanded={openGroups.has(l.name)} onToggle={() => toggleGroup(l.name)} />
+            ) : (
               <LayerRow key={l.name} layer={l} prunable={prunable.get(l.name)} all={summary.prunable} controls={controls} ready={ready}
                 expanded={open.has(l.name)} onToggle={() => toggle(l.name)} cut={preview?.get(l.name)} />
-            ))}
+            )))}
           </tbody>
           <tfoot>
             <tr>
@@ -124,33 +129,88 @@ function LayerRow(props: {
           ) : (
             <span className="disclosure-space" aria-hidden="true" />
           )}
-          {l.name}
+          <LayerName path={l.name} depth={l.parents?.length ?? 0} />
         </th>
         <td>
           {l.className}
           {l.prunable && <span className="tag" title="Has a kernel the pruning engine can cut">prunable</span>}
         </td>
-        <td className="mono">{formatShape(l.outputShape)}</td>
-        <td className="num">{formatCount(l.params)}</td>
-        <td className="num">{formatCount(l.nonzero)}</td>
-        <td className="num">
-          {l.params ? formatPercent(l.sparsity) : '—'}
-          {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
+        <WeightCells layer={l}>
           {props.cut && (
             <span className="predicted" data-testid="layer-predicted" title="Predicted from the weight histograms while the slider moves: the share of the layer's kernel weights the cut would zero">
               kernel → {formatPercent(props.cut.predictedSparsity)}
             </span>
           )}
-        </td>
+        </WeightCells>
         <td className="num">{p ? (p.distinct === null ? `> ${formatCount(DISTINCT_LIMIT)}` : formatCount(p.distinct)) : '—'}</td>
-        <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
-          {l.macs ? formatCount(l.macs) : '—'}
-        </td>
-        <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
+        <SizeCells layer={l} />
         <td>{p ? <TargetCell layer={p} all={props.all} controls={controls} ready={props.ready} /> : null}</td>
       </tr>
       {expanded && <LayerDetailRow id={detailId} path={l.name} colSpan={COLUMNS} />}
     </>
+  );
+}
+
+/** Output shape, params, nonzero and sparsity (with its bar, then `children`) of a row. */
+function WeightCells({ layer: l, children }: { layer: LayerSummary; children?: ReactNode }) {
+  return (
+    <>
+      <td className="mono">{formatShape(l.outputShape)}</td>
+      <td className="num">{formatCount(l.params)}</td>
+      <td className="num">{formatCount(l.nonzero)}</td>
+      <td className="num">
+        {l.params ? formatPercent(l.sparsity) : '—'}
+        {l.params > 0 && <SparsityBar sparsity={l.sparsity} />}
+        {children}
+      </td>
+    </>
+  );
+}
+
+/** MACs and float32 bytes of a row. */
+function SizeCells({ layer: l }: { layer: LayerSummary }) {
+  return (
+    <>
+      <td className="num" title={l.nonzeroMacs !== null && l.macs ? `${formatCount(l.nonzeroMacs)} multiply a nonzero weight` : undefined}>
+        {l.macs ? formatCount(l.macs) : '—'}
+      </td>
+      <td className="num">{l.params ? formatBytes(l.bytes) : '—'}</td>
+    </>
+  );
+}
+
+/** A layer's name, indented by its nesting depth, after its nested models' path (muted). */
+function LayerName({ path, depth }: { path: string; depth: number }) {
+  const parent = parentPath(path);
+  return (
+    <span className="layer-name" style={depth ? { paddingLeft: `${depth * 1.1}em` } : undefined} title={path}>
+      {parent && <span className="muted layer-name-parent">{parent}/</span>}
+      {leafName(path)}
+    </span>
+  );
+}
+
+/** A nested model's row: its inner layers' sums, and the button that shows or hides their rows. */
+function GroupRow({ layer: l, inner, expanded, onToggle }: { layer: LayerSummary; inner: LayerSummary[]; expanded: boolean; onToggle: () => void }) {
+  const prunableCount = inner.filter((x) => x.prunable).length;
+  return (
+    <tr data-testid="layer-group" data-layer={l.name} data-layers={inner.length} data-params={l.params} data-nonzero={l.nonzero} className="layer-group-row">
+      <th scope="row">
+        <button type="button" className="disclosure" data-testid="layer-group-toggle" aria-expanded={expanded}
+          aria-label={`${expanded ? 'Hide' : 'Show'} the ${inner.length} layers of ${l.name}`}
+          title={expanded ? 'Hide its layers' : 'Show its layers, each with its own slider'} onClick={onToggle}>
+          <span className="disclosure-icon" aria-hidden="true">▸</span>
+        </button>
+        <LayerName path={l.name} depth={l.parents?.length ?? 0} />
+      </th>
+      <td>
+        {l.className} <span className="tag" title="A model inside the model: its layers are listed under it">nested model</span>
+      </td>
+      <WeightCells layer={l} />
+      <td className="num">—</td>
+      <SizeCells layer={l} />
+      <td className="muted small">{inner.length} layers, {prunableCount} prunable{expanded ? '' : ': expand for their sliders'}</td>
+    </tr>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { LayerMagnitudes } from '../../engine/api';
 import { currentPoint, useStudio, type StudioState } from '../store';
 import { fetchWeightsOverview } from '../studioActions';
@@ -18,6 +18,7 @@ function overviewImage(list: HTMLElement | null) {
   });
   return parts.length ? imageOfStack(parts) : null;
 }
+import { groupByParent } from '../layerGroups';
 
 const WIDTH = 360;
 const HEIGHT = 44;
@@ -91,9 +92,12 @@ export function WeightsOverview() {
       ) : (
         <>
           <ul className="layer-histograms" ref={list}>
-            {weights.layers.map((l) => (
-              <LayerHistogram key={l.path} layer={l} edges={weights.edges} share={total ? l.params / total : 0} log={log} cut={preview?.get(l.path)} />
-            ))}
+            {groupByParent(weights.layers).map(({ parent, items }) => {
+              const rows = items.map((l) => (
+                <LayerHistogram key={l.path} layer={l} edges={weights.edges} share={total ? l.params / total : 0} log={log} cut={preview?.get(l.path)} />
+              ));
+              return parent ? <HistogramGroup key={`${parent}:${items[0].path}`} parent={parent} layers={items} total={total}>{rows}</HistogramGroup> : rows;
+            })}
           </ul>
           <div className="histogram-axis small muted" aria-hidden="true">
             <span style={{ width: ZERO_W + GAP }}>0</span>
@@ -104,6 +108,23 @@ export function WeightsOverview() {
         </>
       )}
     </section>
+  );
+}
+
+/** The histograms of one nested model's layers, behind a disclosure named by the model's path. */
+function HistogramGroup({ parent, layers, total, children }: { parent: string; layers: LayerMagnitudes[]; total: number; children: ReactNode }) {
+  const params = layers.reduce((n, l) => n + l.params, 0);
+  const zeros = layers.reduce((n, l) => n + l.zeros, 0);
+  return (
+    <li className="layer-histogram-group" data-testid="layer-histogram-group" data-layer={parent} data-count={layers.length}>
+      <details>
+        <summary className="small">
+          <strong className="mono">{parent}</strong> · {layers.length} layers · {formatPercent(params ? zeros / params : 0)} zero ·{' '}
+          <span className="muted">{formatPercent(total ? params / total : 0)} of weights</span>
+        </summary>
+        <ul className="layer-histograms">{children}</ul>
+      </details>
+    </li>
   );
 }
 

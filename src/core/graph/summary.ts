@@ -1,10 +1,18 @@
-// Per-layer structure and weight statistics of a LayersModel: what the summary table shows.
+// Per-layer structure and weight statistics of a LayersModel: what the summary table shows. A nested
+// model (a Teachable Machine export's inner Sequential, MobileNet inside a functional model) is one
+// row for the whole model, followed by rows for its own layers, each named by its path.
 import { layerOutputShape } from './layerGraph';
 import type * as tf from '@tensorflow/tfjs';
+import { isNestedModel } from './layerPaths';
 import { isPrunableClass } from './prunable';
 
 export interface LayerStats {
+  /** The layer's path: its name, after the names of the nested models that contain it ("features/conv_1"). */
   name: string;
+  /** Paths of the nested models that contain the layer, outermost first; empty (or absent) at top level. */
+  parents?: string[];
+  /** A nested model: its counts are its inner layers' sums, and its inner layers follow as their own rows. */
+  nested?: boolean;
   className: string;
   outputShape: (number | null)[];
   params: number;
@@ -43,25 +51,35 @@ async function countNonzero(layer: tf.layers.Layer): Promise<number> {
   return nonzero;
 }
 
+/**
+ * One row per layer, depth first: a nested model's row comes before its inner layers' rows. InputLayers
+ * are left out; a layer object met twice (shared) is listed once.
+ */
 export async function modelStats(model: tf.LayersModel): Promise<ModelStats> {
   const layers: LayerStats[] = [];
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'InputLayer') continue;
-    const params = layerParamCount(layer);
-    const nonzero = await countNonzero(layer);
-    layers.push({
-      name: layer.name,
-      className: layer.getClassName(),
-      outputShape: firstShape(layerOutputShape(layer)),
-      params,
-      nonzero,
-      sparsity: params ? 1 - nonzero / params : 0,
-      bytes: params * BYTES_PER_FLOAT32,
-      prunable: isPrunableClass(layer.getClassName()),
-    });
-  }
-  const params = layers.reduce((n, l) => n + l.params, 0);
-  const nonzero = layers.reduce((n, l) => n + l.nonzero, 0);
+  const seen = new Set<tf.layers.Layer>();
+  const visit = async (m: tf.LayersModel, prefix: string, parents: string[]): Promise<{ params: number; nonzero: number }> => {
+    let sum = { params: 0, nonzero: 0 };
+    for (const layer of m.layers) {
+      if (layer.getClassName() === 'InputLayer' || seen.has(layer)) continue;
+      seen.add(layer);
+      const name = prefix + layer.name;
+      const nested = isNestedModel(layer);
+      const row: LayerStats = {
+        name, parents, nested,
+        className: layer.getClassName(),
+        outputShape: firstShape(layerOutputShape(layer)),
+        params: 0, nonzero: 0, sparsity: 0, bytes: 0,
+        prunable: isPrunableClass(layer.getClassName()),
+      };
+      layers.push(row);
+      const counts = nested ? await visit(layer, `${name}/`, [...parents, name]) : { params: layerParamCount(layer), nonzero: await countNonzero(layer) };
+      Object.assign(row, counts, { sparsity: counts.params ? 1 - counts.nonzero / counts.params : 0, bytes: counts.params * BYTES_PER_FLOAT32 });
+      sum = { params: sum.params + counts.params, nonzero: sum.nonzero + counts.nonzero };
+    }
+    return sum;
+  };
+  const { params, nonzero } = await visit(model, '', []);
   return {
     inputShape: firstShape(model.inputs[0].shape),
     outputShape: firstShape(model.outputs[0].shape),

@@ -153,3 +153,21 @@ export function recurrentNet(): tf.Sequential {
   m.add(tf.layers.dense({ units: 2, name: 'out' }));
   return m;
 }
+
+/**
+ * As a Teachable Machine image export nests MobileNet: conv -> BN -> depthwise -> conv with a residual
+ * Add, as a functional model, inside a Sequential, followed by a Sequential head, inside a Sequential.
+ */
+export function teachableMachineStyle(): tf.LayersModel {
+  const input = tf.input({ shape: [8, 8, 3], name: 'input_1' });
+  const c1 = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'Conv1', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as ST;
+  const bn = tf.layers.batchNormalization({ name: 'Conv1_bn' }).apply(c1) as ST;
+  const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'block_depthwise', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(bn) as ST;
+  const pr = tf.layers.conv2d({ filters: 8, kernelSize: 1, name: 'block_project', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(dw) as ST;
+  const add = tf.layers.add({ name: 'block_add' }).apply([bn, pr]) as ST;
+  const pool = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(add) as ST;
+  const mobilenet = tf.model({ inputs: input, outputs: pool, name: 'model1' });
+  const body = tf.sequential({ name: 'sequential_1', layers: [mobilenet] });
+  const head = tf.sequential({ name: 'sequential_3', layers: [tf.layers.dense({ inputShape: [8], units: 3, activation: 'softmax', name: 'dense_Dense1' })] });
+  return tf.sequential({ name: 'outer', layers: [body, head] });
+}
