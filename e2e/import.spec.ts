@@ -145,10 +145,12 @@ test('a Teachable Machine export (nested Sequential, metadata.json) loads with i
   for (const label of c.labels ?? []) await expect(page.getByTestId('model-source')).toContainText(label);
 });
 
-test('?model=<url> loads a model and its shards from another origin', async ({ browser }) => {
+test('?model=<url> on another origin asks first, then loads the model and its shards from there', async ({ browser }) => {
   const c = good('files');
   const root = join(FIXTURES, 'good', c.path);
+  let requests = 0;
   const server: Server = createServer((req, res) => {
+    requests++;
     const file = join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
     if (!file.startsWith(root) || relative(root, file).startsWith('..')) return void res.writeHead(403).end();
     try {
@@ -165,8 +167,17 @@ test('?model=<url> loads a model and its shards from another origin', async ({ b
   const other = await browser.newPage();
   const otherErrors = collectPageErrors(other);
   try {
-    await other.goto(`./${BACKEND_QUERY}&model=${encodeURIComponent(`http://127.0.0.1:${port}/${json}`)}`);
+    const url = `http://127.0.0.1:${port}/${json}`;
+    await other.goto(`./${BACKEND_QUERY}&model=${encodeURIComponent(url)}`);
+    // Nothing goes to the other site before the user says yes; the demo is on screen meanwhile.
+    await expect(other.getByTestId('model-url-offer')).toContainText(`This link opens a model from http://127.0.0.1:${port}.`, { timeout: 150_000 });
+    await expect(other.getByTestId('model-url-offer')).toHaveAttribute('data-url', url);
+    await expect(other.getByTestId('model-source')).toHaveAttribute('data-kind', 'demo');
+    expect(requests).toBe(0);
+    await other.getByTestId('model-url-open').click();
+    await expect(other.getByTestId('model-url-offer')).toHaveCount(0);
     await expect(other.getByTestId('model-source')).toHaveAttribute('data-kind', 'url', { timeout: 150_000 });
+    expect(requests).toBeGreaterThan(0);
     await expect(other.getByTestId('model-params')).toHaveAttribute('data-value', String(c.params));
     await expect(other.getByTestId('status')).toHaveAttribute('data-state', 'idle');
     expect(otherErrors).toEqual([]);

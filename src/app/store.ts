@@ -60,6 +60,8 @@ export interface StudioState {
   sessions: SessionList | null;
   /** The saved session offered for restore at start (the newest), until restored or dismissed. */
   restoreOffer: SessionInfo | null;
+  /** A `?model=` URL on another origin, waiting for the user's yes before anything is fetched from there. */
+  modelUrlOffer: string | null;
   /** The last autosave: 'saving' while one runs, 'saved' with the steps written, 'error' when the disk was full. */
   autosave: { state: 'saving' | 'saved' | 'error'; steps: number; savedAt: number | null; ms: number } | null;
   /** The history's memory against its budget. */
@@ -119,6 +121,7 @@ export const initialStudioState = (): StudioState => ({
   unlock: null,
   sessions: null,
   restoreOffer: null,
+  modelUrlOffer: null,
   autosave: null,
   budget: null,
   recovery: null,

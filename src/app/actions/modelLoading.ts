@@ -58,6 +58,15 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
     return open(() => bridge.run((engine, jobId, onProgress) => engine.importModel(jobId, sent, onProgress, options)).result);
   }
 
+  /** True for a URL on another origin than the studio's (a relative one is the studio's own). */
+  const isOtherOrigin = (url: string) => {
+    try {
+      return new URL(url, location.href).origin !== location.origin;
+    } catch {
+      return false; // not a URL: the engine says so
+    }
+  };
+
   const importModelUrl = async (url: string) => {
     await open(() => bridge.run((engine, jobId, onProgress) => engine.importModelUrl(jobId, url, onProgress)).result);
   };
@@ -72,7 +81,9 @@ export function modelLoading({ bridge, store }: ActionContext, pump: Pick<PruneP
       await loadAndEvaluate(catalog.models[0].id);
       store.set({ readyMs: Math.round(performance.now()) });
       // The demo stays underneath: a model URL that fails to load leaves a working studio and says why.
-      if (modelUrl) await importModelUrl(modelUrl);
+      // Another site is asked first: opening the link must not contact it without the user's yes.
+      if (modelUrl && isOtherOrigin(modelUrl)) store.set({ modelUrlOffer: modelUrl });
+      else if (modelUrl) await importModelUrl(modelUrl);
     } catch (e) {
       // Without a backend or a model nothing else can work: say so and stay in the error state.
       const { backend, summary } = store.get();

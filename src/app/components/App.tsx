@@ -18,6 +18,7 @@ import { ComparePanel } from './ComparePanel';
 import { PlanPanel } from './PlanPanel';
 import { PassphraseDialog } from './PassphraseDialog';
 import { RestoreOffer } from './RestoreOffer';
+import { ModelUrlOffer } from './ModelUrlOffer';
 import { RecoveryNote } from './RecoveryNote';
 import { SessionsList } from './SessionsList';
 import { ClusterPanel } from './ClusterPanel';
@@ -50,6 +51,7 @@ export function App() {
       <main className="main">
         <ErrorBanner />
         <RecoveryNote />
+        <ModelUrlOffer />
         <RestoreOffer />
         <JobProgressBar />
         <MetricCards />
