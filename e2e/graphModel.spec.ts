@@ -29,9 +29,9 @@ test('drop a graph model, prune 50%, export uint8, reload in Node with tf.loadGr
   const params = await numberAttr(page, 'model-params');
   expect(params).toBe(1900);
   expect(await numberAttr(page, 'model-nonzero')).toBe(params);
-  // The layers grouped from the ops: three convolutions, the depthwise one and the dense head.
+  // The layers grouped from the ops: three convolutions (conv2 a fused one, named for its last node), the depthwise one and the dense head.
   await expect(page.locator('[data-testid="layer-row"]')).toHaveCount(5);
-  for (const layer of ['conv1/Conv2D', 'conv2/Conv2D', 'fc/MatMul']) await expect(page.locator(`[data-testid="layer-row"][data-layer="${layer}"]`)).toHaveCount(1);
+  for (const layer of ['conv1/Conv2D', 'conv2/Relu', 'dw/depthwise', 'fc/MatMul']) await expect(page.locator(`[data-testid="layer-row"][data-layer="${layer}"]`)).toHaveCount(1);
   // What needs a Layers model is disabled, and says why.
   await expect(page.getByTestId('graph-no-training').first()).toContainText('Graph models cannot be trained here');
   await expect(page.getByTestId('graph-no-training').first()).toContainText('tensorflowjs_converter --output_format=tfjs_layers_model');
