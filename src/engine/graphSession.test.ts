@@ -9,7 +9,7 @@ import { startTestEngine } from './engineTestSupport';
 import type { StudioEngine } from './studioEngine';
 import { chooseGraphTask } from './graphTask';
 import { fixture, fixtureFiles, loadedZeros } from '../core/graphModel/testGraphs';
-import { TAYLOR_NEEDS_GRADIENTS, loadExportedGraphFiles, loadGraphModelData } from '../core/graphModel';
+import { GRAPH_CHANNEL_SCAN, TAYLOR_NEEDS_GRADIENTS, loadExportedGraphFiles, loadGraphModelData } from '../core/graphModel';
 import { MERGE_NEEDS_LAYERS } from './graphSession';
 import { UNCONTROLLED } from '../core/job';
 import { GRAPH_DATA_LATER } from './taskSwitch';
@@ -133,6 +133,32 @@ describe('graph models in the engine', () => {
     expect(await engine.classDamage(++job)).toBeNull();
     const current = await engine.restore(++job, 1);
     expect(current.point.label).toBe('unstructured 30% global, magnitude');
+  });
+
+  it('scans each layer along the ladder and plans per-layer sparsities with the plan code, measured against uniform', async () => {
+    // The fake demo has 3 classes: the graph MLP (10 classes, open batch) is measured by fidelity, in batches.
+    await engine.demoCatalog();
+    const r = await engine.importModel(++job, fixtureFiles('mlp'));
+    expect(r.summary.source.metric).toBe('fidelity');
+    await expect(engine.planAllocation(++job, { kind: 'sparsity', value: 0.5 })).rejects.toThrow('Scan the sensitivity of this starting point first');
+    await expect(engine.scanSensitivity(++job, { granularity: 'channels', criterion: 'magnitude' })).rejects.toThrow(GRAPH_CHANNEL_SCAN);
+    const scan = await engine.scanSensitivity(++job, { granularity: 'unstructured', criterion: 'magnitude' });
+    expect(scan.baseline).toBe(1);
+    expect(scan.metric).toBe('fidelity');
+    expect(scan.units.map((u) => u.id)).toEqual(r.summary.prunable.map((l) => l.path));
+    expect(scan.units.every((u) => u.curve.length === scan.ladder.length)).toBe(true);
+    // Pruning more of one layer never helps fidelity much; the last rung hurts.
+    expect(scan.units.some((u) => u.curve[u.curve.length - 1].metric < 1)).toBe(true);
+    expect([...scan.ranking].sort()).toEqual(scan.units.map((u) => u.id).sort());
+    const plan = await engine.planAllocation(++job, { kind: 'sparsity', value: 0.5 });
+    expect(plan.achieved.sparsity).toBeCloseTo(0.5, 1);
+    expect(Object.keys(plan.sparsity).sort()).toEqual(scan.units.map((u) => u.id).sort());
+    expect(plan.measuredMetric).toBeGreaterThan(0);
+    expect(plan.uniform.sparsity).toBe(plan.achieved.sparsity);
+    // The plan goes to the layer sliders: pruning with it gives the planned sparsity.
+    const step = await engine.prune(++job, settings('unstructured', { kind: 'perLayer', sparsity: plan.sparsity }));
+    expect(step.point.prunableSparsity).toBeCloseTo(plan.achieved.sparsity, 3);
+    expect(step.point.metric.value).toBeCloseTo(plan.measuredMetric, 6);
   });
 
   it('compares the original and the current graph; shows weight views of its kernels', async () => {

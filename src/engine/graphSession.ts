@@ -97,6 +97,11 @@ export class GraphSession {
     return this.point(0).facts.analysis;
   }
 
+  /** The original's layer table and counts (what a scan's MAC figures come from). */
+  get originalStats(): GraphModelStats {
+    return this.point(0).facts.stats;
+  }
+
   /** The current point's analysis (kernel shapes follow a channel removal). */
   get liveAnalysis(): GraphAnalysis {
     return this.point(this.currentId).facts.analysis;

@@ -5,13 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   GRAPH_CANNOT_TRAIN, type BackendName, type BaselineResult, type CompareResult, type CompareSide, type ExportBundle, type ExportRequest, type ExportSizes, type LayerDetail, type ModelSource,
-  type WeightsOverview,
+  type PlanRequest, type PlanResult, type ScanRequest, type SensitivityView, type WeightsOverview,
 } from './api';
 import { progressBetween, type JobControl } from '../core/job';
 import {
   exportGraphModel, graphExportReadme, graphModelData, inferShapes, loadGraphModelData, loadImportedGraphModel, runGraph, shapeNodes, groupLayers, graphModelStats,
-  type GraphModelData,
+  GRAPH_CHANNEL_SCAN, measureGraphPlan, scanGraphSensitivity, type GraphEvaluate, type GraphModelData,
 } from '../core/graphModel';
+import { planView, scanView } from './planViews';
 import { ImportError, type ImportedGraphModel } from '../core/model/importFiles';
 import { exportFileName, exportZip, type Precision } from '../core/model/exportModel';
 import { gzipBytes } from '../core/metrics/sizes';
@@ -169,6 +170,35 @@ export async function graphCompare(loaded: LoadedModel, graph: GraphSession, bac
   }
   const current = await graphCompareSide(graph.model, graph.data, graph.current, graph.task, progressBetween(control, 0.5, 1));
   return { original: loaded.originalSide, current, backend };
+}
+
+/** The graph task's metric of a graph with these weights on at most `limit` examples (the weights loaded, measured, freed). */
+function graphEvaluate(task: GraphTask, limit?: number): GraphEvaluate {
+  return async (data, control) => {
+    const model = await loadGraphModelData(data);
+    try {
+      return (await task.evaluate(model, control, true, limit)).value;
+    } finally {
+      model.dispose();
+    }
+  };
+}
+
+/** A sensitivity scan of the original graph (every graph step starts there), kept on the loaded model for the plan. */
+export async function graphScan(loaded: LoadedModel, graph: GraphSession, request: ScanRequest, options: { ladder: readonly number[]; examples: number }, control: JobControl): Promise<SensitivityView> {
+  if (request.granularity === 'channels') throw new Error(GRAPH_CHANNEL_SCAN);
+  const scan = await scanGraphSensitivity(graph.originalData, graph.analysis, graph.originalStats, {
+    criterion: request.criterion, evaluate: graphEvaluate(graph.task, options.examples), ladder: options.ladder, control,
+  });
+  loaded.scan = { baseId: 0, scan };
+  return scanView(scan, 0, graph.task.metric);
+}
+
+/** Per-layer sparsities for `request` from the last scan, measured against uniform pruning. */
+export async function graphPlan(loaded: LoadedModel, graph: GraphSession, request: PlanRequest, control: JobControl): Promise<PlanResult> {
+  if (!loaded.scan) throw new Error('Scan the sensitivity of this starting point first');
+  const plan = await measureGraphPlan(graph.originalData, graph.analysis, loaded.scan.scan, request, { evaluate: graphEvaluate(graph.task), control });
+  return planView(request, loaded.scan.scan, plan);
 }
 
 /** The kernel class weightStats.kernelLayout reads a graph layer's kernel as. */

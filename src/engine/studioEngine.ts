@@ -31,7 +31,7 @@ import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { crossEntropyLoss } from '../core/train';
 import { finetuneRecipe, recipeLoss, watchTraining } from '../core/train/finetuneRecipe';
 import { ImportError, isGraphImport, loadImportedModel, readAnyModelFiles } from '../core/model/importFiles';
-import { graphCompare, graphExportBundle, graphExportSizes, graphLayerDetail, graphWeightsOverview, importGraphModel } from './graphStudio';
+import { graphCompare, graphExportBundle, graphPlan, graphScan, graphExportSizes, graphLayerDetail, graphWeightsOverview, importGraphModel } from './graphStudio';
 import { exportBundle } from './exportBundle';
 import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
@@ -300,8 +300,10 @@ export class StudioEngine implements StudioEngineApi {
 
   async scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.models.requireSession();
       const r = validateScanRequest(request);
+      const graph = this.models.graph();
+      if (graph) return graphScan(this.models.require(), graph, r, { ladder: SCAN_LADDER, examples: SCAN_EXAMPLES }, control);
+      const { loaded, session } = this.models.requireSession();
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(r.criterion, async (taylor) => {
         const scan = await scanSensitivity(model, {
           granularity: r.granularity, criterion: r.criterion, channelNorm: r.channelNorm, taylor, dependencies: ctx.dependencies,
@@ -317,8 +319,10 @@ export class StudioEngine implements StudioEngineApi {
 
   async planAllocation(jobId: number, request: PlanRequest, onProgress?: ProgressCallback): Promise<PlanResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.models.requireSession();
       const r = validatePlanRequest(request);
+      const graph = this.models.graph();
+      if (graph) return graphPlan(this.models.require(), graph, r, control);
+      const { loaded, session } = this.models.requireSession();
       const scanned = loaded.scan;
       if (!scanned || scanned.baseId !== session.current.baseId) throw new Error('Scan the sensitivity of this starting point first');
       const { scan, channelNorm } = scanned;
