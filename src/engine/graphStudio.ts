@@ -15,11 +15,11 @@ import {
 import { planView, scanView } from './planViews';
 import { ImportError, type ImportedGraphModel } from '../core/model/importFiles';
 import { exportFileName, exportZip, type Precision } from '../core/model/exportModel';
-import { gzipBytes } from '../core/metrics/sizes';
 import { describeKernel } from '../core/graph/weightStats';
 import { magnitudeOverview, OVERVIEW_BINS } from '../core/graph/weightsOverview';
 import { weightIntegrity } from '../core/secure/weightIntegrity';
 import { exportReport } from './exportReport';
+import { looseBundle, weightFileBytes } from './exportBundle';
 import { GraphSession } from './graphSession';
 import { chooseGraphTask, type GraphTask } from './graphTask';
 import type { LoadedModel } from './loadedModel';
@@ -82,14 +82,8 @@ export async function graphExportBundle(loaded: LoadedModel, session: GraphSessi
   const recipe = session.recipe();
   const out = exportGraphModel(session.data, { precision, steps: recipe.map((r) => r.label) });
   const weights = weightShards(out.files);
-  const weightBytes = weights.reduce((n, f) => n + f.bytes.length, 0);
-  const weightGzipBytes = weights.reduce((n, f) => n + gzipBytes(f.bytes), 0);
-  if (request.format === 'files') {
-    return {
-      fileName: 'model.json', precision, weightBytes, weightGzipBytes,
-      files: out.files.map((f) => ({ name: f.name, bytes: f.bytes, type: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' })),
-    };
-  }
+  const { weightBytes, weightGzipBytes } = weightFileBytes(weights);
+  if (request.format === 'files') return looseBundle(out.files, precision, weights);
   await control.checkpoint(0.6, 'Writing the .zip');
   const summary = { id: loaded.id, name: loaded.name, source: loaded.source, ...session.summary() };
   const report = {
@@ -108,8 +102,8 @@ export async function graphExportBundle(loaded: LoadedModel, session: GraphSessi
 /** Weight shard bytes of `data` at one precision, raw and gzipped; null when it cannot be encoded (NaN for uint8). */
 function shardSizes(data: GraphModelData, precision: Precision): { raw: number; gzip: number } | null {
   try {
-    const shards = weightShards(exportGraphModel(data, { precision }).files);
-    return { raw: shards.reduce((n, f) => n + f.bytes.length, 0), gzip: shards.reduce((n, f) => n + gzipBytes(f.bytes), 0) };
+    const { weightBytes, weightGzipBytes } = weightFileBytes(weightShards(exportGraphModel(data, { precision }).files));
+    return { raw: weightBytes, gzip: weightGzipBytes };
   } catch {
     return null;
   }
