@@ -1,6 +1,8 @@
 // Graph models through the engine's doors, in Node on the cpu backend: the tiny graph fixtures of
 // e2e/fixtures/graph (scripts/build-graph-fixtures.ts) imported as a user drops them, pruned with the
 // page's requests, restored, compared and exported; what a graph cannot do is refused in plain words.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
@@ -13,6 +15,7 @@ import { GRAPH_CHANNEL_SCAN, TAYLOR_NEEDS_GRADIENTS, loadExportedGraphFiles, loa
 import { MERGE_NEEDS_LAYERS } from './graphSession';
 import { UNCONTROLLED } from '../core/job';
 import { GRAPH_DATA_LATER } from './taskSwitch';
+import { FIXTURES_DIR } from '../../scripts/build-bad-fixtures';
 
 const settings = (granularity: PruneSettings['granularity'], target: PruneSettings['target'], criterion: PruneSettings['criterion'] = 'magnitude'): PruneSettings => ({ granularity, criterion, target });
 const global = (sparsity: number) => settings('unstructured', { kind: 'global', sparsity });
@@ -24,13 +27,14 @@ describe('graph models in the engine', () => {
 
   beforeEach(async () => {
     ({ engine } = await startTestEngine());
+    await engine.loadDemoModel(++job, 'tiny');
     tensorsBefore = tf.memory().numTensors;
   });
 
   afterEach(async () => {
-    // Loading another model frees the graph session, its live model and its probes.
+    // Loading another model frees the graph session, its live model and its probes: nothing is left.
     await engine.loadDemoModel(++job, 'tiny');
-    expect(tf.memory().numTensors).toBeLessThanOrEqual(tensorsBefore + 40);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
   it('imports a small residual graph convnet: a graph-model summary with its layers, fidelity 1 as the baseline, one history point', async () => {
@@ -120,6 +124,18 @@ describe('graph models in the engine', () => {
     expect(sizes.uint8!).toBeLessThan(sizes.float16);
     expect(sizes.float16).toBeLessThan(sizes.raw);
     await expect(engine.exportModel(++job, { precision: 'uint8', format: 'packed' })).rejects.toThrow('The packed format holds Layers models only');
+  });
+
+  it('a broken graph model is refused with its exact message and the loaded model stays', async () => {
+    const bad = JSON.parse(readFileSync(join(FIXTURES_DIR, 'bad/cases.json'), 'utf8')) as { case: string; files: string[]; studio?: string }[];
+    const c = bad.find((x) => x.case === 'graph-unknown-op')!;
+    const files = c.files.map((f) => ({ path: f, bytes: new Uint8Array(readFileSync(join(FIXTURES_DIR, 'bad', c.case, f))) }));
+    await engine.importModel(++job, fixtureFiles('residual'));
+    const pruned = await engine.prune(++job, global(0.4));
+    await expect(engine.importModel(++job, files)).rejects.toThrow(c.studio!);
+    const still = await engine.restore(++job, pruned.point.id);
+    expect(still.summary.modelKind).toBe('graph');
+    expect(still.point).toEqual(pruned.point);
   });
 
   it('refuses what needs gradients or training, in plain words, and keeps the history', async () => {
