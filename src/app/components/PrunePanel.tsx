@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { ChannelNorm, Criterion, Granularity } from '../../engine/api';
 import { useStudio } from '../store';
 import { setChannelNorm, setCriterion, setGlobalSparsity, setGranularity } from '../studioActions';
@@ -43,6 +44,10 @@ export function PrunePanel() {
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const nm = isNM(controls.granularity);
   const graph = useGraphModel();
+  // A graph model has no gradients (Taylor) and removes channels rather than merging them.
+  useEffect(() => {
+    if (graph && (controls.criterion === 'taylor' || controls.criterion === 'merge')) setCriterion('magnitude');
+  }, [graph, controls.criterion]);
   const globalPct = Math.round((controls.mode === 'global' ? controls.global : (summary?.totals.prunableSparsity ?? 0)) * 100);
   return (
     <section className="panel prune-panel" aria-labelledby="prune-title">
