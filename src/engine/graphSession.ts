@@ -3,8 +3,9 @@
 // point describes. The graph-model side of pruningSession.ts, without training: a graph has no fit,
 // so every point is the original or a prune of it (the original is every step's starting point).
 //
-// A point keeps its whole GraphModelData (the graph and its weights as plain arrays); a prune copies
-// only the kernels it changes, the others are shared. Moving a slider prunes the original again with
+// A prune point keeps only what it adds to the original (masks, a byte per weight, or a channel plan)
+// and is rebuilt from them when restored; the session holds the current point's GraphModelData (the
+// graph and its weights as plain arrays). Moving a slider prunes the original again with
 // the new settings, so lowering a target brings weights back. A failed or cancelled step leaves the
 // live model and the current point as they were. Domain logic lives in core/graphModel.
 import type * as tf from '@tensorflow/tfjs';
@@ -16,6 +17,7 @@ import {
   type ChannelPlan, type ChannelTarget, type GraphAnalysis, type GraphChannelGroup, type GraphModelData, type GraphModelStats,
 } from '../core/graphModel';
 import { gzipBytes } from '../core/metrics/sizes';
+import type { MaskSet } from '../core/prune/masks';
 import { distinctUpTo } from '../core/compress/clusterModel';
 import type { SparsityTarget } from '../core/prune/unstructured';
 import type { ModelView } from './modelView';
@@ -31,11 +33,15 @@ interface PointFacts {
 
 interface GraphPoint {
   view: HistoryPoint;
-  data: GraphModelData;
+  /** Unstructured and N:M prunes: what they zero in the original. */
+  masks?: MaskSet;
   /** Channel prunes: group id -> keep mask. */
   channelPlan?: ChannelPlan;
   facts: PointFacts;
 }
+
+/** What a prune adds to the original. */
+type PruneContent = { masks: MaskSet } | { channelPlan: ChannelPlan };
 
 export const MERGE_NEEDS_LAYERS = 'Merging similar units works on Layers models only: on a graph model, channels are removed (magnitude or random).';
 
@@ -58,15 +64,19 @@ export class GraphSession {
   /** Channel groups of the original (every prune starts there). */
   readonly groups: GraphChannelGroup[];
 
-  private constructor(private liveModel: tf.GraphModel, readonly task: GraphTask, original: GraphModelData, facts: PointFacts) {
-    this.groups = graphChannelGroups(facts.analysis, original.weights, original.info.outputs);
+  /** The current point's graph and weights (the live model's). */
+  private liveData: GraphModelData;
+
+  private constructor(private liveModel: tf.GraphModel, readonly task: GraphTask, readonly originalData: GraphModelData, facts: PointFacts) {
+    this.groups = graphChannelGroups(facts.analysis, originalData.weights, originalData.info.outputs);
+    this.liveData = originalData;
   }
 
   /** Takes ownership of `model` (the graph of `data`) and `task`; the original point gets `metric` (measured by the caller). */
   static async start(data: GraphModelData, model: tf.GraphModel, task: GraphTask, metric: EvalResult): Promise<GraphSession> {
     const facts = await pointFacts(data, model);
     const session = new GraphSession(model, task, data, facts);
-    session.add(data, facts, null, 'original', 'Original model', null, metric, [], 0);
+    session.add(null, facts, null, 'original', 'Original model', null, metric, [], 0);
     return session;
   }
 
@@ -77,11 +87,7 @@ export class GraphSession {
 
   /** The current point's graph and weights. */
   get data(): GraphModelData {
-    return this.point(this.currentId).data;
-  }
-
-  get originalData(): GraphModelData {
-    return this.point(0).data;
+    return this.liveData;
   }
 
   get current(): HistoryPoint {
@@ -118,48 +124,51 @@ export class GraphSession {
     return chain.reverse().map((p) => ({ kind: p.kind, label: p.label, settings: p.settings, metric: p.metric }));
   }
 
-  /** Bytes the history's weights take in memory (shared arrays counted once). */
+  /** Bytes the history takes in memory: the original's weights, and each prune's masks or channel plan. */
   memoryBytes(): number {
-    const seen = new Set<ArrayBufferView>();
-    let n = 0;
+    let n = this.originalData.weights.reduce((k, w) => k + w.values.byteLength, 0);
     for (const p of this.points.values()) {
-      for (const w of p.data.weights) {
-        if (seen.has(w.values)) continue;
-        seen.add(w.values);
-        n += w.values.byteLength;
-      }
+      if (p.masks) n += Object.values(p.masks).reduce((k, m) => k + m.keep.byteLength, 0);
+      if (p.channelPlan) n += Object.values(p.channelPlan).reduce((k, keep) => k + keep.byteLength, 0);
     }
     return n;
   }
 
-  /** The original pruned with `settings` (nothing is measured, nothing becomes current); the caller owns nothing. */
-  pruned(settings: PruneSettings): { data: GraphModelData; skipped: HistoryPoint['skipped']; channelPlan?: ChannelPlan } {
+  /** What pruning the original with `settings` adds to it (nothing is measured, nothing becomes current). */
+  private pruned(settings: PruneSettings): { content: PruneContent; skipped: HistoryPoint['skipped'] } {
     const base = this.originalData;
+    if (settings.criterion === 'merge') throw new Error(MERGE_NEEDS_LAYERS);
     if (settings.granularity === 'channels') {
-      if (settings.criterion === 'merge') throw new Error(MERGE_NEEDS_LAYERS);
       const criterion = settings.criterion === 'magnitude' ? (settings.channelNorm ?? 'l1') : settings.criterion;
       const plan = selectGraphChannels(this.groups, graphChannelScores(base, this.groups, criterion), channelTarget(this.groups, settings.target));
       const skipped = this.groups.filter((g) => g.locked).map((g) => ({ key: g.id, reason: g.locked as string }));
-      return { data: removeGraphChannels(base, this.groups, plan).data, skipped, channelPlan: plan };
+      return { content: { channelPlan: plan }, skipped };
     }
-    if (settings.criterion === 'merge') throw new Error(MERGE_NEEDS_LAYERS);
     const r = computeGraphPruning(base, this.analysis, { granularity: settings.granularity, criterion: settings.criterion, target: settings.target });
-    return { data: applyGraphMasks(base, r.masks), skipped: r.skipped };
+    return { content: { masks: r.masks }, skipped: r.skipped };
+  }
+
+  /** The original with a prune's content applied (the original itself for none). */
+  private dataOf(content: Partial<{ masks: MaskSet; channelPlan: ChannelPlan }> | null): GraphModelData {
+    if (content?.channelPlan) return removeGraphChannels(this.originalData, this.groups, content.channelPlan).data;
+    if (content?.masks) return applyGraphMasks(this.originalData, content.masks);
+    return this.originalData;
   }
 
   /** Prunes the original with `settings`; the new point becomes current. */
   async prune(settings: PruneSettings, control: JobControl): Promise<HistoryPoint> {
     const t0 = performance.now();
     await control.checkpoint(0.05, 'Scoring weights');
-    const { data, skipped, channelPlan } = this.pruned(settings);
+    const { content, skipped } = this.pruned(settings);
+    const data = this.dataOf(content);
     await control.checkpoint(0.2, 'Building the pruned graph');
     const model = await loadGraphModelData(data);
     try {
       await control.checkpoint(0.3, 'Evaluating');
       const metric = await this.task.evaluate(model, progressBetween(control, 0.3, 0.9), true);
       const facts = await pointFacts(data, model);
-      this.swapLive(model);
-      return this.add(data, facts, this.currentId, 'prune', describeSettings(settings), settings, metric, skipped, performance.now() - t0, channelPlan);
+      this.swapLive(model, data);
+      return this.add(content, facts, this.currentId, 'prune', describeSettings(settings), settings, metric, skipped, performance.now() - t0);
     } catch (e) {
       if (model !== this.liveModel) model.dispose();
       throw e;
@@ -170,15 +179,11 @@ export class GraphSession {
   async restore(id: number): Promise<HistoryPoint> {
     const p = this.point(id);
     if (id !== this.currentId) {
-      this.swapLive(await loadGraphModelData(p.data));
+      const data = this.dataOf(p);
+      this.swapLive(await loadGraphModelData(data), data);
       this.currentId = id;
     }
     return p.view;
-  }
-
-  /** Throws for an id that is not in the history. */
-  check(id: number): void {
-    this.point(id);
   }
 
   /** The layer table and the pruning view of the current point. */
@@ -186,7 +191,7 @@ export class GraphSession {
     const p = this.point(this.currentId);
     const { stats, analysis } = p.facts;
     const layers = new Map(analysis.layers.map((l) => [l.name, l]));
-    const weights = new Map(p.data.weights.map((w) => [w.name, w]));
+    const weights = new Map(this.liveData.weights.map((w) => [w.name, w]));
     const prunable: PrunableLayer[] = stats.layers.filter((r) => r.kind === 'layer' && r.prunable).map((r) => {
       const layer = layers.get(r.name)!;
       const g = this.groups.find((x) => x.producers.includes(r.name));
@@ -220,10 +225,11 @@ export class GraphSession {
     this.points.clear();
   }
 
-  private swapLive(next: tf.GraphModel): void {
+  private swapLive(next: tf.GraphModel, data: GraphModelData): void {
     if (next === this.liveModel) return;
     this.liveModel.dispose();
     this.liveModel = next;
+    this.liveData = data;
   }
 
   private point(id: number): GraphPoint {
@@ -233,8 +239,8 @@ export class GraphSession {
   }
 
   private add(
-    data: GraphModelData, facts: PointFacts, parentId: number | null, kind: StepKind, label: string, settings: PruneSettings | null,
-    metric: EvalResult, skipped: HistoryPoint['skipped'], ms: number, channelPlan?: ChannelPlan,
+    content: PruneContent | null, facts: PointFacts, parentId: number | null, kind: StepKind, label: string, settings: PruneSettings | null,
+    metric: EvalResult, skipped: HistoryPoint['skipped'], ms: number,
   ): HistoryPoint {
     const id = this.nextId++;
     const t = facts.stats.totals;
@@ -243,7 +249,7 @@ export class GraphSession {
       params: t.params, nonzero: t.nonzero, prunableSparsity: t.prunableSparsity, macs: t.macs, nonzeroMacs: t.nonzeroMacs,
       bytes: t.params * 4, gzipBytes: facts.gzipBytes, skipped, ms,
     };
-    this.points.set(id, { view, data, facts, ...(channelPlan ? { channelPlan } : {}) });
+    this.points.set(id, { view, facts, ...content });
     this.currentId = id;
     return view;
   }
