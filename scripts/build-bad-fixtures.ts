@@ -16,6 +16,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildGraphFixtures } from './build-graph-fixtures';
 import { crc32, deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
@@ -39,7 +40,13 @@ export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export interface BadCase {
   case: string;
   files: string[];
+  /** What the Layers reader (readModelFiles: the CLI, Layers-only callers) says. */
   message: string;
+  /**
+   * What the studio shows when it differs from `message`: the studio reads graph models too
+   * (readAnyModelFiles), so a graph model fails on what is wrong with it, not for being one.
+   */
+  studio?: string;
   warning?: true;
 }
 
@@ -103,6 +110,7 @@ const STUBS = {
 
 const GRAPH_MESSAGE =
   'model.json: a TF.js graph model; the studio prunes and fine-tunes Layers models only. Convert the Keras model to a Layers model: tensorflowjs_converter --input_format keras model.h5 out/ (from a Keras SavedModel: --input_format keras_saved_model --output_format tfjs_layers_model).';
+const GRAPH_SHARD_MISSING = 'model.json: the weight file group1-shard1of1.bin is missing. Drop it together with model.json, or drop the whole folder or a .zip of it.';
 const LAYERS_HINT =
   'A TF.js Layers model is a JSON file with modelTopology and weightsManifest plus its weight files: drop them together, or a .zip of their folder.';
 const MATCH_HINT = 'Export the model again so that its weights match its layers.';
@@ -139,9 +147,9 @@ export async function buildFixtures(): Promise<{ files: Map<string, Uint8Array>;
   // at 48-59, dense_2/kernel [3,2] at 60-83, dense_2/bias [2] at 84-91: 23 parameters, 92 bytes.
   const out = new Map<string, Uint8Array>();
   const bad: BadCase[] = [];
-  const badCase = (name: string, caseFiles: Files, message: string, warning = false) => {
+  const badCase = (name: string, caseFiles: Files, message: string, warning = false, studio?: string) => {
     for (const [f, b] of Object.entries(caseFiles)) out.set(`bad/${name}/${f}`, b);
-    bad.push({ case: name, files: Object.keys(caseFiles).sort(), message, ...(warning ? { warning: true as const } : {}) });
+    bad.push({ case: name, files: Object.keys(caseFiles).sort(), message, ...(studio ? { studio } : {}), ...(warning ? { warning: true as const } : {}) });
   };
 
   // --- JSON that is not a usable model JSON ---
@@ -215,12 +223,53 @@ export async function buildFixtures(): Promise<{ files: Map<string, Uint8Array>;
       }),
     },
     GRAPH_MESSAGE,
+    false,
+    GRAPH_SHARD_MISSING,
   );
   badCase(
     'graph-model-no-format',
     { 'model.json': jsonBytes({ modelTopology: graphTopology, weightsManifest: [{ paths: [SHARD], weights: [] }] }) },
     GRAPH_MESSAGE,
+    false,
+    GRAPH_SHARD_MISSING,
   );
+  // Graph models the studio reads, each broken in one graph-specific way (the conv net of
+  // scripts/build-graph-fixtures.ts, edited): what the studio says, and the Layers reader's refusal.
+  {
+    const graphFiles = buildGraphFixtures();
+    const convJson = JSON.parse(new TextDecoder().decode(graphFiles.get('conv/model.json'))) as JsonObject;
+    const convWeights = graphFiles.get(`conv/${SHARD}`)!;
+    type GraphJson = { modelTopology: { node: JsonObject[] }; weightsManifest: { weights: JsonObject[] }[]; signature?: unknown };
+    const graphCase = (name: string, change: (j: GraphJson) => void, studio: string) => {
+      const j = structuredClone(convJson) as unknown as GraphJson;
+      change(j);
+      badCase(name, { 'model.json': jsonBytes(j), [SHARD]: convWeights }, GRAPH_MESSAGE, false, studio);
+    };
+    const node = (j: GraphJson, name: string) => j.modelTopology.node.find((n) => n.name === name)!;
+    graphCase(
+      'graph-unknown-op',
+      (j) => void (node(j, 'conv1/Relu').op = 'Gelu'),
+      'model.json: node "conv1/Relu" uses the op Gelu, which TF.js 4.22.0 cannot run. Convert the model again without it (tensorflowjs_converter refuses such ops unless --skip_op_check is given), or replace it in the TensorFlow model.',
+    );
+    graphCase(
+      'graph-no-signature',
+      (j) => {
+        delete j.signature;
+        Object.assign(node(j, 'x'), { op: 'Identity', attr: {} });
+      },
+      'model.json: the graph has no inputs: no signature lists them and there is no Placeholder node. Export the model again with its serving signature (tensorflowjs_converter --signature_name serving_default).',
+    );
+    graphCase(
+      'graph-signature-wrong-input',
+      (j) => void (j.signature = { inputs: { 'x:0': { name: 'image:0' } }, outputs: { 'Identity:0': { name: 'Identity:0' } } }),
+      'model.json: the signature names the input "image:0", which is not a node of the graph. Export the model again.',
+    );
+    graphCase(
+      'graph-weight-missing',
+      (j) => void (j.weightsManifest[0].weights = j.weightsManifest[0].weights.filter((w) => w.name !== 'conv2/kernel')),
+      'model.json: node "conv2/kernel" is a constant whose values the weightsManifest does not list. The weight files belong to another model, or the export is incomplete: export the model again.',
+    );
+  }
   badCase(
     'several-models',
     { 'model.json': jsonBytes(mlp.json), 'model-v2.json': jsonBytes(mlp.json), [SHARD]: mlp.weights },

@@ -1,7 +1,7 @@
 // The typed contract between the page and the worker. The page imports its types and three plain
 // constants (BACKEND_ORDER, GRANULARITIES, CRITERIA), so this module runs in the page: it imports
 // core modules for their types only (`import type`, erased at build), never tfjs, and runs nothing at
-// import time but those constants (and ENCRYPTED_FILE_MAGIC). Types the core already defines are taken from there.
+// import time but those constants (and ENCRYPTED_FILE_MAGIC, GRAPH_CANNOT_TRAIN). Types the core already defines are taken from there.
 import type { LayerStats, ModelStats } from '../core/graph/summary';
 import type { CountTotals } from '../core/graph/macs';
 import type { KernelDetail } from '../core/graph/weightStats';
@@ -162,7 +162,16 @@ export interface ModelSummary extends Pick<ModelStats, 'inputShape' | 'outputSha
    */
   totals: ModelStats['totals'] & Pick<CountTotals, 'prunableParams' | 'prunableNonzero' | 'prunableSparsity' | 'macs' | 'nonzeroMacs'>;
   prunable: PrunableLayer[];
+  /**
+   * 'graph': a TF.js graph model (converted from a SavedModel): pruned, measured and exported, never
+   * trained; its layers are read back from the graph's ops. Absent or 'layers': a Layers model.
+   */
+  modelKind?: 'layers' | 'graph';
 }
+
+/** Why a graph model has no fine-tune, clustering or BatchNorm recalibration here, and how to get a model that has. */
+export const GRAPH_CANNOT_TRAIN =
+  'Graph models cannot be trained here: TF.js gives a graph model no training API, and its weights are constants. To fine-tune, convert the Keras source to a Layers model with tensorflowjs_converter --output_format=tfjs_layers_model and open that.';
 
 /** 'cluster': the kernels' weights share k values each (weight clustering). */
 export type StepKind = 'original' | 'prune' | 'finetune' | 'cluster';

@@ -26,19 +26,26 @@ export interface ExportSubject {
   summary: () => Promise<ModelSummary>;
 }
 
+/** Bytes of weight files, raw and gzipped one by one (as a server sends them). */
+export function weightFileBytes(weights: readonly { bytes: Uint8Array }[]): Pick<ExportBundle, 'weightBytes' | 'weightGzipBytes'> {
+  return { weightBytes: weights.reduce((n, f) => n + f.bytes.length, 0), weightGzipBytes: weights.reduce((n, f) => n + gzipBytes(f.bytes), 0) };
+}
+
+/** An export as loose files (model.json first), downloaded one by one. */
+export function looseBundle(files: readonly { name: string; bytes: Uint8Array }[], precision: ExportBundle['precision'], weights: readonly { bytes: Uint8Array }[]): ExportBundle {
+  return {
+    fileName: 'model.json', precision, ...weightFileBytes(weights),
+    files: files.map((f) => ({ name: f.name, bytes: f.bytes, type: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' })),
+  };
+}
+
 export async function exportBundle(subject: ExportSubject, request: ExportRequest, control: JobControl): Promise<ExportBundle> {
   const { precision } = request;
   await control.checkpoint(0.1, `Encoding ${precision} weights`);
   const exported = await exportModelFiles(subject.model, { precision });
   const weights = weightFiles(exported);
-  const weightBytes = weights.reduce((n, f) => n + f.bytes.length, 0);
-  const weightGzipBytes = weights.reduce((n, f) => n + gzipBytes(f.bytes), 0);
-  if (request.format === 'files') {
-    return {
-      fileName: 'model.json', precision, weightBytes, weightGzipBytes,
-      files: exported.files.map((f) => ({ name: f.name, bytes: f.bytes, type: f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' })),
-    };
-  }
+  const { weightBytes, weightGzipBytes } = weightFileBytes(weights);
+  if (request.format === 'files') return looseBundle(exported.files, precision, weights);
   await control.checkpoint(0.6, 'Writing the .zip');
   const { name, point, recipe } = subject;
   const report = exportReport({

@@ -37,7 +37,7 @@ export function sessionSnapshotOf(loaded: LoadedModel, pageState: PageSessionSta
 }
 
 export function historyBudget(loaded: LoadedModel | null): HistoryBudget {
-  return { used: loaded?.session?.memoryBytes() ?? 0, limit: DEFAULT_HISTORY_BUDGET };
+  return { used: loaded?.session?.memoryBytes() ?? loaded?.graph?.memoryBytes() ?? 0, limit: DEFAULT_HISTORY_BUDGET };
 }
 
 const newSessionId = () => `s${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

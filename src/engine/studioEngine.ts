@@ -33,7 +33,8 @@ import { computePruning } from '../core/prune';
 import { progressBetween, UNCONTROLLED, type JobControl } from '../core/job';
 import { crossEntropyLoss } from '../core/train';
 import { finetuneRecipe, recipeLoss, watchTraining } from '../core/train/finetuneRecipe';
-import { ImportError, loadImportedModel, readModelFiles } from '../core/model/importFiles';
+import { ImportError, isGraphImport, loadImportedModel, readAnyModelFiles } from '../core/model/importFiles';
+import { graphCompare, graphExportBundle, graphPlan, graphScan, graphExportSizes, graphLayerDetail, graphWeightsOverview, importGraphModel } from './graphStudio';
 import { exportBundle } from './exportBundle';
 import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
@@ -169,8 +170,14 @@ export class StudioEngine implements StudioEngineApi {
   /** Reads, checks, loads and measures a user's model; swaps it in only when all of that worked. */
   private async importFiles(files: ModelFile[], kind: 'file' | 'url', control: JobControl): Promise<BaselineResult> {
     await control.checkpoint(0.02, 'Checking the files');
-    const imported = readModelFiles(files, { maxParams: MAX_IMPORT_PARAMS });
+    const imported = readAnyModelFiles(files, { maxParams: MAX_IMPORT_PARAMS });
     await verifyImportedWeights(imported);
+    if (isGraphImport(imported)) {
+      await control.checkpoint(0.1, `Loading ${imported.jsonPath}`);
+      const { loaded, result } = await importGraphModel(imported, { kind, files: files.map((f) => f.path) }, this.demoData(), control);
+      this.models.replace(loaded);
+      return { ...result, summary: await this.summary() };
+    }
     await control.checkpoint(0.1, `Loading ${imported.jsonPath}`);
     const model = await loadImportedModel(imported);
     let task: ModelTask | null = null;
@@ -216,6 +223,8 @@ export class StudioEngine implements StudioEngineApi {
 
   async prune(jobId: number, settings: PruneSettings, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
+      const graph = this.models.graph();
+      if (graph) return this.step(await graph.prune(validatePruneSettings(settings), control));
       const { session } = this.models.requireSession();
       return this.step(await session.prune(validatePruneSettings(settings), control));
     });
@@ -254,6 +263,8 @@ export class StudioEngine implements StudioEngineApi {
   async exportSizes(jobId: number, onProgress?: ProgressCallback): Promise<ExportSizes> {
     return this.jobs.run(jobId, onProgress, async (control) => {
       await control.checkpoint(0, 'Encoding the weight files');
+      const graph = this.models.graph();
+      if (graph) return graphExportSizes(graph.data);
       const model = this.models.liveModel();
       const sizes = await modelSizes(model);
       await control.checkpoint(0.6, 'Packing the weights');
@@ -263,20 +274,29 @@ export class StudioEngine implements StudioEngineApi {
 
   async exportModel(jobId: number, request: ExportRequest, onProgress?: ProgressCallback): Promise<ExportBundle> {
     return this.jobs.run(jobId, onProgress, async (control) => {
+      const graph = this.models.graph();
+      const r = validateExportRequest(request);
+      if (graph) return this.sealed(await graphExportBundle(this.models.require(), graph, r, control), r, control);
       const { loaded, session } = this.models.requireSession();
       const subject = {
         name: loaded.name, source: loaded.source, model: session.model, point: session.current, original: session.original.metric,
         recipe: session.recipe(), history: session.history(), summary: () => this.summary(),
       };
-      const r = validateExportRequest(request);
-      let bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control, this.packedDecoderSource) : await exportBundle(subject, requestToSeal(r), control);
-      if (r.encrypt) bundle = await sealBundle(bundle, r.encrypt.passphrase, control);
-      return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
+      const bundle = r.format === 'packed' ? await packedBundle(subject, session.clusters(), control, this.packedDecoderSource) : await exportBundle(subject, requestToSeal(r), control);
+      return this.sealed(bundle, r, control);
     });
+  }
+
+  /** The bundle sealed with the request's passphrase when it has one, its buffers transferred to the page. */
+  private async sealed(bundle: ExportBundle, request: ExportRequest, control: JobControl): Promise<ExportBundle> {
+    if (request.encrypt) bundle = await sealBundle(bundle, request.encrypt.passphrase, control);
+    return Comlink.transfer(bundle, bundle.files.map((f) => f.bytes.buffer as ArrayBuffer));
   }
 
   async compare(jobId: number, onProgress?: ProgressCallback): Promise<CompareResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
+      const graph = this.models.graph();
+      if (graph) return graphCompare(this.models.require(), graph, this.backend!.active, control);
       const { loaded, session } = this.models.requireSession();
       // The original never changes: measure it once per model.
       if (!loaded.originalSide) {
@@ -303,8 +323,10 @@ export class StudioEngine implements StudioEngineApi {
 
   async scanSensitivity(jobId: number, request: ScanRequest, onProgress?: ProgressCallback): Promise<SensitivityView> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.models.requireSession();
       const r = validateScanRequest(request);
+      const graph = this.models.graph();
+      if (graph) return graphScan(this.models.require(), graph, r, { ladder: SCAN_LADDER, examples: SCAN_EXAMPLES }, control);
+      const { loaded, session } = this.models.requireSession();
       const score = planMetric(loaded.task.metric, session.current.metric.value);
       return session.onStartingPoint((model, ctx) => ctx.withCalibration(r.criterion, async (taylor) => {
         const scan = await scanSensitivity(model, {
@@ -321,8 +343,10 @@ export class StudioEngine implements StudioEngineApi {
 
   async planAllocation(jobId: number, request: PlanRequest, onProgress?: ProgressCallback): Promise<PlanResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { loaded, session } = this.models.requireSession();
       const r = validatePlanRequest(request);
+      const graph = this.models.graph();
+      if (graph) return graphPlan(this.models.require(), graph, r, control);
+      const { loaded, session } = this.models.requireSession();
       const scanned = loaded.scan;
       if (!scanned || scanned.baseId !== session.current.baseId) throw new Error('Scan the sensitivity of this starting point first');
       const { scan, channelNorm, score } = scanned;
@@ -338,9 +362,11 @@ export class StudioEngine implements StudioEngineApi {
 
   async restore(jobId: number, pointId: number, onProgress?: ProgressCallback): Promise<StepResult> {
     return this.jobs.run(jobId, onProgress, async (control) => {
-      const { session } = this.models.requireSession();
       const id = validatePointId(pointId);
       await control.checkpoint(0, 'Restoring');
+      const graph = this.models.graph();
+      if (graph) return this.step(await graph.restore(id));
+      const { session } = this.models.requireSession();
       return this.step(await session.restore(id));
     });
   }
@@ -489,7 +515,8 @@ export class StudioEngine implements StudioEngineApi {
   }
 
   async classDamage(jobId: number, onProgress?: ProgressCallback): Promise<ClassDamageView | null> {
-    return this.jobs.run(jobId, onProgress, (control) => classDamage(this.models, control));
+    // A graph model is measured without per-example classes here.
+    return this.jobs.run(jobId, onProgress, async (control) => (this.models.graph() ? null : classDamage(this.models, control)));
   }
 
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
@@ -507,12 +534,18 @@ export class StudioEngine implements StudioEngineApi {
 
   async layerDetail(jobId: number, path: string, onProgress?: ProgressCallback): Promise<LayerDetail> {
     // The model as it is now (after the current point's pruning or fine-tuning), read, never changed.
-    return this.jobs.run(jobId, onProgress, (control) => layerWeightDetail(this.models.liveModel(), path, { control }));
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const graph = this.models.graph();
+      return graph ? graphLayerDetail(graph, String(path)) : layerWeightDetail(this.models.liveModel(), path, { control });
+    });
   }
 
   async weightsOverview(jobId: number, range: [number, number] | null, onProgress?: ProgressCallback): Promise<WeightsOverview> {
     // The model as it is now, read, never changed.
-    return this.jobs.run(jobId, onProgress, (control) => weightsOverview(this.models.liveModel(), { range, control }));
+    return this.jobs.run(jobId, onProgress, async (control) => {
+      const graph = this.models.graph();
+      return graph ? graphWeightsOverview(graph, range) : weightsOverview(this.models.liveModel(), { range, control });
+    });
   }
 
   async weightsTimeline(jobId: number, pointIds: number[], onProgress?: ProgressCallback): Promise<WeightsTimeline> {

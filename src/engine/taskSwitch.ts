@@ -17,9 +17,14 @@ export type MeasureTask = (original: tf.LayersModel, loaded: LoadedModel) => Pro
  * history (the figures of earlier steps were measured on other examples); the loaded model is
  * swapped only when all of that worked.
  */
+/** Why a graph model keeps its metric when data is dropped. */
+export const GRAPH_DATA_LATER =
+  'Your own data measures Layers models only for now: a graph model is measured on the demo images when they fit it, else by fidelity to the original on generated inputs.';
+
 export async function freshHistory(
   models: ModelSlot, control: JobControl, label: string, measure: MeasureTask, summary: () => Promise<ModelSummary>,
 ): Promise<{ result: BaselineResult; data: LoadedModel['data'] }> {
+  if (models.graph()) throw new Error(GRAPH_DATA_LATER);
   const { loaded, session } = models.requireSession();
   await control.checkpoint(0, label);
   const original = await session.buildOriginal();

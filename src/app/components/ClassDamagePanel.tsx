@@ -4,6 +4,7 @@ import { canAct, useStudio } from '../store';
 import { measureClassDamage } from '../studioActions';
 import { formatPercent } from '../format';
 import { ExampleThumb } from './ExampleThumb';
+import { useGraphModel } from './GraphLock';
 
 const points = (change: number) => `${change > 0 ? '+' : change < 0 ? '−' : ''}${Math.abs(change * 100).toFixed(1)} pts`;
 
@@ -17,21 +18,23 @@ export function ClassDamagePanel() {
   const currentId = useStudio((s) => s.currentPointId);
   const metric = useStudio((s) => s.summary?.source.metric);
   const free = useStudio(canAct);
+  // A graph model is measured as a whole here: no per-example classes to compare.
+  const graph = useGraphModel();
   useEffect(() => {
-    if (free && currentId !== null && metric !== 'mae') void measureClassDamage();
-  }, [free, currentId, metric]);
+    if (free && currentId !== null && metric !== 'mae' && !graph) void measureClassDamage();
+  }, [free, currentId, metric, graph]);
   const stale = damage !== null && damage.pointId !== currentId;
   return (
-    <section className="panel damage-panel" aria-labelledby="damage-title" data-testid="class-damage" aria-busy={!damage || stale}>
+    <section className="panel damage-panel" aria-labelledby="damage-title" data-testid="class-damage" aria-busy={!graph && (!damage || stale)}>
       <div className="panel-head">
         <h2 id="damage-title">Per-class damage</h2>
         <span className="muted small">
-          {metric === 'mae' ? 'for classifiers (this model is a regression)' : damage
+          {graph ? 'for Layers models (a graph model is measured as a whole)' : metric === 'mae' ? 'for classifiers (this model is a regression)' : damage
             ? `current step against the original, on the same ${damage.classes.reduce((n, c) => n + c.count, 0)} held-out examples${damage.metric === 'fidelity' ? ' (classes: the original\'s predictions)' : ''}${stale ? ' · measuring…' : ''}`
             : 'measuring…'}
         </span>
       </div>
-      {damage && metric !== 'mae' && (
+      {damage && metric !== 'mae' && !graph && (
         <div className="damage-grid">
           <ClassTable damage={damage} />
           <ConfusionChange damage={damage} />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ClusterInit, ClusterRequest, PrunableLayer } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
 import { clusterWeights } from '../studioActions';
+import { GraphLock } from './GraphLock';
 
 const INITS: { value: ClusterInit; label: string }[] = [
   { value: 'kmeans++', label: 'k-means++' },
@@ -36,6 +37,7 @@ export function ClusterPanel() {
         <h2 id="cluster-title">Share weights</h2>
         <span className="muted small">weight clustering: each kernel keeps k values; pruned weights stay exactly 0</span>
       </div>
+      <GraphLock>
       <div className="cluster-grid">
         <label className="stacked">
           <span className="field-label">Shared values per kernel (k)</span>
@@ -73,6 +75,7 @@ export function ClusterPanel() {
           <p className="muted small">Blank: the k above. 0: leave the layer as it is.</p>
         </details>
       )}
+      </GraphLock>
       <p className="muted small explain">
         1-D k-means on each kernel's weights, starting from the chosen initialisation; biases and BatchNorm stay as they are.
         Sharing alone keeps the file's size until it is packed: export as <em>packed</em> to store each weight as a short index.

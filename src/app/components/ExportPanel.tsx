@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ExportFormat, ExportPrecision } from '../../engine/api';
 import { canAct, currentPoint, useStudio } from '../store';
+import { useGraphModel } from './GraphLock';
 import { exportCurrent, measureSizes } from '../studioActions';
 import { formatBytes } from '../format';
 import './sessions.css';
@@ -22,6 +23,7 @@ export function ExportPanel() {
   const [encrypt, setEncrypt] = useState(false);
   const [passphrase, setPassphrase] = useState('');
   const point = useStudio(currentPoint);
+  const graph = useGraphModel();
   const sizes = useStudio((s) => (s.sizes && s.sizes.pointId === s.currentPointId ? s.sizes.sizes : null));
   const original = useStudio((s) => s.history.find((p) => p.kind === 'original') ?? null);
   const idle = useStudio((s) => s.status === 'idle' && !s.fatal);
@@ -54,7 +56,7 @@ export function ExportPanel() {
           <select data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
             <option value="zip">.zip</option>
             <option value="files">loose files</option>
-            <option value="packed">packed (.secpak + decoder)</option>
+            <option value="packed" disabled={graph} title={graph ? 'The packed format holds Layers models only' : undefined}>packed (.secpak + decoder)</option>
           </select>
         </label>
         <button type="button" className="button primary" data-testid="export" disabled={!free || !point}

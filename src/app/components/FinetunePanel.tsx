@@ -3,6 +3,7 @@ import type { FinetuneOptions } from '../../engine/api';
 import { canAct, useStudio } from '../store';
 import { cancelFinetune, pauseFinetune, recalibrateBatchNorm, resumeFinetune, startFinetune } from '../studioActions';
 import { formatCount, formatMs } from '../format';
+import { GraphLock } from './GraphLock';
 
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01];
 /** Penalty weight: strong enough to move the histogram within an epoch, weak enough not to wreck accuracy. */
@@ -48,6 +49,7 @@ export function FinetunePanel() {
           {distil ? ', learning the original model\'s outputs' : ''}; pruned weights stay exactly 0; BatchNorm statistics stay fixed
         </span>
       </div>
+      <GraphLock>
       <div className="finetune-grid">
         <label className="stacked">
           <span className="field-label">Epochs</span>
@@ -134,6 +136,7 @@ export function FinetunePanel() {
           </span>
         )}
       </div>
+      </GraphLock>
       {!epochsValid && <p className="field-error small">Epochs must be more than 0 and at most 50.</p>}
       {schedule !== 'none' && (
         <p className="muted small">

@@ -198,8 +198,19 @@ function HelpText() {
             The studio repairs the known Keras 3 export quirks on import (<code>batch_shape</code>,{' '}
             <code>DTypePolicy</code> objects, weight names prefixed with the model's name) and lists what it changed. Drop
             <code> model.json</code> together with every <code>.bin</code> shard it names (or one .zip); the error says
-            which file and what is wrong. It needs a Layers model: a graph model (from a SavedModel) cannot be fine-tuned.
-            Re-export from Keras with <code>tensorflowjs_converter --input_format keras model.h5 out/</code>.
+            which file and what is wrong. Re-export from Keras with <code>tensorflowjs_converter --input_format keras model.h5 out/</code>.
+          </p>
+        </details>
+        <details>
+          <summary>Can it prune a graph model (converted from a SavedModel)?</summary>
+          <p>
+            Yes. Drop it like any model: its layers are read back from the graph's ops (a convolution or matrix product with
+            its bias, batch norm and activation), and it is measured on the demo images when it takes them, else by fidelity
+            to the original. Unstructured, 2:4 / 4:8 and channel removal (where the graph allows it) work, with magnitude or
+            random importance, and so do the sensitivity scan, the plan and the float32 / float16 / uint8 export, which plain{' '}
+            <code>tf.loadGraphModel</code> reads. A graph model has no training API, so fine-tuning, weight sharing and the
+            Taylor criterion are off; to fine-tune, convert the Keras source with{' '}
+            <code>tensorflowjs_converter --output_format=tfjs_layers_model</code>.
           </p>
         </details>
         <details>

@@ -18,6 +18,7 @@ export function HistoryPanel() {
   const hasData = useStudio((s) => s.data !== null);
   const wholeCount = useStudio((s) => s.baseline?.count ?? 0);
   const current = history.find((p) => p.id === currentId);
+  const graphModel = useStudio((s) => s.summary?.modelKind === 'graph');
   const listRef = useRef<HTMLOListElement>(null);
   // A new step is the newest and current: scroll the list (only the list, never the page) to it.
   useEffect(() => {
@@ -63,7 +64,7 @@ export function HistoryPanel() {
           );
         })}
       </ol>
-      {current && current.metric.subset && !current.whole && current.kind !== 'original' && wholeCount > current.metric.count && (
+      {current && !graphModel && current.metric.subset && !current.whole && current.kind !== 'original' && wholeCount > current.metric.count && (
         <p className="small measure-all">
           This step is measured on the first {formatCount(current.metric.count)} held-out examples, like every step.{' '}
           <button type="button" className="small-button" data-testid="measure-all" disabled={busy} onClick={() => void measureWhole()}>

@@ -10,9 +10,10 @@ export function ModelSourceNote() {
     <section className="model-source small" aria-label="Model source" data-testid="model-source" data-kind={source.kind} data-metric={source.metric}>
       <div>
         <strong>{source.kind === 'demo' ? 'Demo model' : 'Your model'}</strong>
+        {summary.modelKind === 'graph' && <> · <span data-testid="model-kind" data-value="graph">TF.js graph model</span> (layers read from its ops; pruned and quantized without training)</>}
         {source.kind !== 'demo' && <> · {files} file{files === 1 ? '' : 's'} read in this tab</>}
         {' · '}<span data-testid="metric-note">{source.metricNote}</span>
-        {!source.labelled && <> · fine-tuning distils from the original (no labels needed)</>}
+        {!source.labelled && summary.modelKind !== 'graph' && <> · fine-tuning distils from the original (no labels needed)</>}
         {source.labels && source.kind !== 'demo' && <> · classes: {source.labels.join(', ')}</>}
       </div>
       {source.fixes.length > 0 && (

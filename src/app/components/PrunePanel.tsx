@@ -1,8 +1,13 @@
+import { useEffect } from 'react';
 import type { ChannelNorm, Criterion, Granularity } from '../../engine/api';
 import { useStudio } from '../store';
 import { setChannelNorm, setCriterion, setGlobalSparsity, setGranularity } from '../studioActions';
 import { isNM } from '../pruneControls';
 import { formatPercent } from '../format';
+import { useGraphModel } from './GraphLock';
+
+/** Why a graph model has no Taylor criterion (core/graphModel/graphPruning.ts says the same when asked). */
+const GRAPH_NO_TAYLOR = 'Taylor needs gradients, and a graph model has none here: its weights are constants TF.js cannot differentiate.';
 
 const GRANULARITY_LABEL: Record<Granularity, string> = {
   unstructured: 'Unstructured',
@@ -38,6 +43,11 @@ export function PrunePanel() {
   const summary = useStudio((s) => s.summary);
   const ready = useStudio((s) => s.currentPointId !== null && !s.fatal);
   const nm = isNM(controls.granularity);
+  const graph = useGraphModel();
+  // A graph model has no gradients (Taylor) and removes channels rather than merging them.
+  useEffect(() => {
+    if (graph && (controls.criterion === 'taylor' || controls.criterion === 'merge')) setCriterion('magnitude');
+  }, [graph, controls.criterion]);
   const globalPct = Math.round((controls.mode === 'global' ? controls.global : (summary?.totals.prunableSparsity ?? 0)) * 100);
   return (
     <section className="panel prune-panel" aria-labelledby="prune-title">
@@ -57,8 +67,12 @@ export function PrunePanel() {
           <span className="field-label">Importance</span>
           <select data-testid="prune-criterion" value={controls.criterion} disabled={!ready}
             onChange={(e) => setCriterion(e.target.value as Criterion)}>
-            {(Object.keys(CRITERION_LABEL) as Criterion[]).filter((c) => c !== 'merge' || controls.granularity === 'channels')
-              .map((c) => <option key={c} value={c}>{CRITERION_LABEL[c]}</option>)}
+            {(Object.keys(CRITERION_LABEL) as Criterion[]).filter((c) => c !== 'merge' || (controls.granularity === 'channels' && !graph))
+              .map((c) => (
+                <option key={c} value={c} disabled={graph && c === 'taylor'} title={graph && c === 'taylor' ? GRAPH_NO_TAYLOR : undefined}>
+                  {CRITERION_LABEL[c]}{graph && c === 'taylor' ? ' (needs gradients: not for graph models)' : ''}
+                </option>
+              ))}
           </select>
         </label>
         {controls.granularity === 'channels' && controls.criterion === 'magnitude' && (

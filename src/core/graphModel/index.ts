@@ -32,6 +32,10 @@
 //   exportZip(out, { readme: graphExportReadme(info), report: out.report });       // model/exportModel.ts
 //   await graphFidelity(data, pruned, count, seed);                                // { kind, value, count }
 //   if (await graphFitsDemoData(model, data.info)) await evaluateGraphAccuracy(model, data.info, testSet);
+//
+// ## Sensitivity scan and plan (plan/'s runScan and planAllocation; evaluate takes a GraphModelData)
+//   const scan = await scanGraphSensitivity(data, analysis, stats, { criterion, evaluate, ladder });
+//   const plan = await measureGraphPlan(data, analysis, scan, { kind: 'sparsity', value: 0.7 }, { evaluate });
 export { GraphModelProblem, checkGraphTopology, isControlFlowOp, opCategory } from './graphCheck';
 export type { GraphModelInfo, GraphTensorInfo } from './graphCheck';
 export { graphArtifacts, graphModelData, loadGraphModelData, loadImportedGraphModel, runGraph } from './graphModelData';
@@ -55,3 +59,5 @@ export type { GraphExport, GraphExportOptions, GraphExportReport, GraphReadmeInf
 export { describeFidelity, fidelityOf, graphFidelity, graphFidelityKind, graphProbeInputs, graphProbeSpec, graphReferenceOutputs } from './graphFidelity';
 export type { GraphFidelityResult, GraphProbeSpec } from './graphFidelity';
 export { evaluateGraphAccuracy, graphFitsDemoData, graphFitsImages } from './graphAccuracy';
+export { GRAPH_CHANNEL_SCAN, measureGraphPlan, scanGraphSensitivity } from './graphSensitivity';
+export type { GraphEvaluate, GraphScanOptions } from './graphSensitivity';

@@ -57,8 +57,8 @@
 //
 // ## Metric direction
 // Higher is better. For a loss, pass evaluate = async (m, c) => -(await loss(m, c)).
-export { DEFAULT_LADDER, DEFAULT_TOLERANCE, dropCurve, interpolate, robustness, scanSensitivity } from './sensitivity';
-export type { CurvePoint, Evaluate, Robustness, ScanGranularity, ScanOptions, ScanUnit, SensitivityScan } from './sensitivity';
+export { DEFAULT_LADDER, DEFAULT_TOLERANCE, dropCurve, interpolate, normalizeLadder, robustness, runScan, scanSensitivity } from './sensitivity';
+export type { CurvePoint, Evaluate, Robustness, ScanGranularity, ScanOptions, ScanRun, ScanUnit, ScanUnitSpec, SensitivityScan } from './sensitivity';
 export { planAllocation } from './allocation';
 export type { Allocation, PlanOptions, PlanTarget, UnitAllocation } from './allocation';
 export { measurePlan, withAllocation } from './measuredPlan';

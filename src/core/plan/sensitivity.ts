@@ -132,7 +132,8 @@ export interface SensitivityScan extends CostModel {
   ms: number;
 }
 
-interface Unit {
+/** One unit as a scan measures it (runScan): what it loses at each ladder value, and its masks. */
+export interface ScanUnitSpec {
   id: string;
   layers: string[];
   /** How many weights / channels the unit loses at ladder value s (equal counts share a measurement). */
@@ -146,7 +147,7 @@ interface Unit {
   cost: UnitCost;
 }
 
-function normalizeLadder(ladder: readonly number[]): number[] {
+export function normalizeLadder(ladder: readonly number[]): number[] {
   const out = [...new Set(ladder)].sort((a, b) => a - b);
   if (out.length === 0) throw new Error('sensitivity scan: the ladder has no sparsities');
   for (const s of out) {
@@ -186,52 +187,10 @@ export async function scanSensitivity(model: tf.LayersModel, options: ScanOption
     ? await channelUnits(model, options, tensorCosts, skipped, wanted)
     : await weightUnits(model, options, tensors, tensorCosts, wanted);
 
-  const measured = ladder.length * units.length + (options.baseline === undefined ? 1 : 0);
-  let done = 0;
-  let evaluations = 0;
-  /** One evaluation in its own slot of the progress bar, with a checkpoint first (where a cancel lands). */
-  const evaluate = async (label: string): Promise<number> => {
-    const from = done / measured;
-    const to = (done + 1) / measured;
-    await control.checkpoint(from, label);
-    evaluations++;
-    const metric = await options.evaluate(model, { checkpoint: (f, _inner) => control.checkpoint(from + (to - from) * Math.max(0, Math.min(1, f)), label) });
-    if (!Number.isFinite(metric)) throw new Error(`sensitivity scan: evaluate returned ${metric} (${label})`);
-    return metric;
-  };
-
-  const baseline = options.baseline ?? (await evaluate('Baseline'));
-  if (options.baseline === undefined) done++;
-
-  const scanned: ScanUnit[] = [];
-  for (const u of units) {
-    const curve: CurvePoint[] = [];
-    let last: { removed: number; metric: number } = { removed: 0, metric: baseline };
-    let stopped = false;
-    for (const s of ladder) {
-      const removed = u.removed(s);
-      const point = { sparsity: u.fraction(s), ladder: s };
-      if (removed === last.removed || stopped) {
-        // Same masks as the previous point (or early stop): no new information to measure.
-        curve.push(stopped ? { ...point, metric: last.metric, estimated: true } : { ...point, metric: last.metric });
-      } else {
-        const metric = await measure(model, snapshot, u.masks(s), () => evaluate(`${u.id} at ${pct(s)}`));
-        curve.push({ ...point, metric });
-        last = { removed, metric };
-        if (options.stopBelow !== undefined && metric < options.stopBelow) stopped = true;
-      }
-      done++;
-    }
-    scanned.push({
-      id: u.id, layers: u.layers, params: u.params, macs: u.macs, ...(u.channels !== undefined ? { channels: u.channels } : {}),
-      curve, robustness: robustness(baseline, curve, tolerance), cost: u.cost,
-    });
-  }
-  await control.checkpoint(1, 'Scan done');
-
-  const ranking = [...scanned]
-    .sort((a, b) => b.robustness.maxSparsity - a.robustness.maxSparsity || a.robustness.area - b.robustness.area || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((u) => u.id);
+  const { baseline, units: scanned, ranking, evaluations } = await runScan({
+    units, ladder, tolerance, baseline: options.baseline, stopBelow: options.stopBelow, control,
+    measure: (masks, c) => (masks ? measure(model, snapshot, masks, () => options.evaluate(model, c)) : options.evaluate(model, c)),
+  });
   return {
     granularity: options.granularity,
     criterion: options.criterion,
@@ -252,6 +211,75 @@ export async function scanSensitivity(model: tf.LayersModel, options: ScanOption
     evaluations,
     ms: performance.now() - t0,
   };
+}
+
+/** What runScan measures: the units, the ladder, and how to measure the starting point under masks. */
+export interface ScanRun {
+  units: readonly ScanUnitSpec[];
+  /** Normalised: distinct, increasing, in (0, 1]. */
+  ladder: readonly number[];
+  tolerance: number;
+  /** The unpruned metric when the caller already has it (saves one evaluation). */
+  baseline?: number;
+  stopBelow?: number;
+  control: JobControl;
+  /** The metric of the starting point with `masks` applied (null: as it is), which it must leave as it was. */
+  measure(masks: MaskSet | null, control: JobControl): Promise<number>;
+}
+
+/**
+ * The scan's measuring loop, for any kind of model: each unit alone at each ladder value (equal
+ * counts share one measurement; early stop below `stopBelow`), its robustness, and the ranking.
+ */
+export async function runScan(run: ScanRun): Promise<Pick<SensitivityScan, 'baseline' | 'units' | 'ranking' | 'evaluations'>> {
+  const { units, ladder, tolerance, control } = run;
+  const measured = ladder.length * units.length + (run.baseline === undefined ? 1 : 0);
+  let done = 0;
+  let evaluations = 0;
+  /** One evaluation in its own slot of the progress bar, with a checkpoint first (where a cancel lands). */
+  const evaluate = async (label: string, masks: MaskSet | null): Promise<number> => {
+    const from = done / measured;
+    const to = (done + 1) / measured;
+    await control.checkpoint(from, label);
+    evaluations++;
+    const metric = await run.measure(masks, { checkpoint: (f, _inner) => control.checkpoint(from + (to - from) * Math.max(0, Math.min(1, f)), label) });
+    if (!Number.isFinite(metric)) throw new Error(`sensitivity scan: evaluate returned ${metric} (${label})`);
+    return metric;
+  };
+
+  const baseline = run.baseline ?? (await evaluate('Baseline', null));
+  if (run.baseline === undefined) done++;
+
+  const scanned: ScanUnit[] = [];
+  for (const u of units) {
+    const curve: CurvePoint[] = [];
+    let last: { removed: number; metric: number } = { removed: 0, metric: baseline };
+    let stopped = false;
+    for (const s of ladder) {
+      const removed = u.removed(s);
+      const point = { sparsity: u.fraction(s), ladder: s };
+      if (removed === last.removed || stopped) {
+        // Same masks as the previous point (or early stop): no new information to measure.
+        curve.push(stopped ? { ...point, metric: last.metric, estimated: true } : { ...point, metric: last.metric });
+      } else {
+        const metric = await evaluate(`${u.id} at ${pct(s)}`, u.masks(s));
+        curve.push({ ...point, metric });
+        last = { removed, metric };
+        if (run.stopBelow !== undefined && metric < run.stopBelow) stopped = true;
+      }
+      done++;
+    }
+    scanned.push({
+      id: u.id, layers: u.layers, params: u.params, macs: u.macs, ...(u.channels !== undefined ? { channels: u.channels } : {}),
+      curve, robustness: robustness(baseline, curve, tolerance), cost: u.cost,
+    });
+  }
+  await control.checkpoint(1, 'Scan done');
+
+  const ranking = [...scanned]
+    .sort((a, b) => b.robustness.maxSparsity - a.robustness.maxSparsity || a.robustness.area - b.robustness.area || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((u) => u.id);
+  return { baseline, units: scanned, ranking, evaluations };
 }
 
 /** Masks the model, measures, and writes back exactly the weights the masks touched, whatever happens. */
@@ -311,7 +339,7 @@ export function robustness(baseline: number, curve: readonly Pick<CurvePoint, 's
 async function weightUnits(
   model: tf.LayersModel, options: ScanOptions, tensors: PrunableTensor[], costs: Record<string, TensorCost>,
   wanted: (layers: readonly string[], id: string) => boolean,
-): Promise<Unit[]> {
+): Promise<ScanUnitSpec[]> {
   const byLayer = new Map<string, PrunableTensor[]>();
   for (const t of tensors) byLayer.set(t.layerPath, [...(byLayer.get(t.layerPath) ?? []), t]);
   const chosen = [...byLayer].filter(([path]) => wanted([path], path));
@@ -332,14 +360,14 @@ async function weightUnits(
       params: size,
       macs: mpw === null ? null : mpw * size,
       cost: { kind: 'weights', keys: list.map((t) => t.key), size, zeros, macsPerWeight: mpw, zerosFirst: options.criterion !== 'random' },
-    } satisfies Unit;
+    } satisfies ScanUnitSpec;
   });
 }
 
 async function channelUnits(
   model: tf.LayersModel, options: ScanOptions, costs: Record<string, TensorCost>, skipped: SensitivityScan['skipped'],
   wanted: (layers: readonly string[], id: string) => boolean,
-): Promise<Unit[]> {
+): Promise<ScanUnitSpec[]> {
   const dep = options.dependencies ?? buildDependencyGraph(model);
   const open: ChannelGroup[] = [];
   for (const g of dep.groups) {
@@ -378,6 +406,6 @@ async function channelUnits(
       macs,
       channels: g.channels,
       cost: { kind: 'channels', channels: g.channels, slices },
-    } satisfies Unit;
+    } satisfies ScanUnitSpec;
   });
 }
