@@ -40,8 +40,6 @@ export interface BackendCandidate {
    * kernels as WASM without SIMD): not measured then, `why` saying so.
    */
   dominatedBy?: { name: BackendName; why: string };
-  /** Stops the work it still has queued once its warm-up lost (it is released once that work settles). */
-  abandon?(): void;
 }
 
 export interface ProbePlan {
@@ -254,11 +252,6 @@ async function measureOrOrder(
         if (c.gpu && w.attempt.software) softwareGpuLost = w;
         w.attempt.ok = false;
         w.attempt.reason = `slower: its first probe step took over ${msText(outcome.overMs)}`;
-        try {
-          c.abandon?.();
-        } catch {
-          // Stopping its queued work is best effort: it is released once that work settles anyway.
-        }
         void outcome.settled.then(() => c.release?.()).catch(() => undefined);
         continue;
       }

@@ -128,18 +128,8 @@ const release = (name: BackendName) => () => {
   if (tf.getBackend() !== name && tf.engine().registry[name]) tf.removeBackend(name);
 };
 
-/**
- * Drops the work a software WebGPU device still has queued (shader compiles that outlast the probe's
- * warm-up limit) by destroying the device: left alone, it keeps a core busy for seconds while the
- * page measures its first figure on the winner.
- */
-function abandonWebGPU() {
-  const backend = tf.engine().registry.webgpu as unknown as { device?: { destroy(): void } } | undefined;
-  backend?.device?.destroy();
-}
-
 export const BACKEND_CANDIDATES: BackendCandidate[] = [
-  { name: 'webgpu', gpu: true, activate: activateWebGPU, probe, release: release('webgpu'), abandon: abandonWebGPU },
+  { name: 'webgpu', gpu: true, activate: activateWebGPU, probe, release: release('webgpu') },
   { name: 'webgl', gpu: true, activate: activateWebGL, probe, release: release('webgl') },
   { name: 'wasm', gpu: false, activate: activateWasm, probe, release: release('wasm') },
   // Kept when it loses: the wasm kernel bridge borrows kernels from the cpu backend.
