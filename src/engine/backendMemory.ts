@@ -4,6 +4,7 @@
 // of both; a different fingerprint, or a remembered backend that no longer starts, measures again.
 import { openDB, type IDBPDatabase } from 'idb';
 import type { BackendName } from './api';
+import type { GpuLike } from './webgpuTypes';
 
 export interface RememberedChoice {
   fingerprint: string;
@@ -19,10 +20,6 @@ export interface ChoiceMemory {
   recall(): Promise<RememberedChoice | null>;
   remember(active: BackendName, why: string): Promise<void>;
   forget(): Promise<void>;
-}
-
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } } | null>;
 }
 
 /** What the choice depends on: the browser build, the cores, and the WebGPU adapter when there is one. */

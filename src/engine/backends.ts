@@ -14,6 +14,7 @@ import type { BackendName } from './api';
 import type { BackendCandidate } from './backendChoice';
 import { buildProbe } from './backendProbe';
 import { smokeCheck } from './smoke';
+import type { GpuLike } from './webgpuTypes';
 import { registerMissingKernels } from '../core/backend/kernelBridge';
 
 const INIT_TIMEOUT_MS = 30_000;
@@ -54,13 +55,6 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
   }
 }
 
-/** The slice of the WebGPU API used here (TypeScript's DOM lib has no WebGPU types yet). */
-interface GpuAdapterLike {
-  info: { vendor: string; architecture: string; description: string; isFallbackAdapter?: boolean };
-}
-interface GpuLike {
-  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
-}
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 

@@ -184,7 +184,6 @@ export class PruningSession {
     const training = progressBetween(control, 0, 0.9);
     // From a clustered step the shared values train, and each event's pruned weights join the zero cluster.
     let clusters = h.clustersOf(parentId);
-    const clustersNow = async () => clusters && clustersWithPruned(clusters, await masksFromZeros(h.live, listPrunableTensors(h.live)));
     return h.rebuildingOnFailure(async () => {
       await runPruningSchedule(h.live, {
         totalSteps: options.steps, events: options.events, batches: options.batch, optimizer: options.optimizer,
@@ -203,14 +202,14 @@ export class PruningSession {
           const label = `${options.kindLabel} ${info.index + 1}/${info.totalEvents}: ${describeSettings({
             granularity: options.granularity, criterion: options.criterion, target: { kind: 'global', sparsity: info.sparsity },
           })} at step ${info.atStep}`;
-          clusters = await clustersNow();
+          // The event's masks stay in force until the next one: its pruned weights join the zero cluster.
+          if (clusters) clusters = clustersWithPruned(clusters, info.masks);
           const point = await h.addStartingPoint(parentId, 'prune', clusters ? `${label}, shared values kept` : label, metric, t0, clusters);
           parentId = point.id;
           await options.onPoint(point);
         },
       });
       const metric = await this.hooks.evaluate(h.live, progressFrom(control, 0.9));
-      clusters = await clustersNow();
       return h.addStartingPoint(parentId, 'finetune', clusters ? `${options.label}, shared values kept` : options.label, metric, t0, clusters);
     });
   }
