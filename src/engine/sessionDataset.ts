@@ -1,7 +1,12 @@
 // The user's dataset inside a saved session: its files (paths and bytes, one run of bytes) and the
 // choices it was read with, so a restored session is measured and fine-tuned on the same examples.
-import type { DataChoices, ModelFile } from './api';
+import type * as tf from '@tensorflow/tfjs';
+import type { DataChoices, DataSummary, ModelFile, ModelSource } from './api';
+import type { JobControl } from '../core/job';
+import type { ImageDecoder } from '../core/data/imageDecoder';
 import type { PlainData, SessionSnapshot } from '../core/session/sessionFormat';
+import { measureData } from './dataLoading';
+import type { DataTask } from './dataTask';
 
 type Dataset = NonNullable<SessionSnapshot['dataset']>;
 
@@ -50,3 +55,23 @@ export function unpackDataset(dataset: Dataset): { files: ModelFile[]; choices: 
 }
 
 export const datasetMessages = { damaged: DAMAGED };
+
+/**
+ * A restored session's data task: its saved dataset read again and measured on `original`. Without a
+ * dataset: nothing. When it cannot be used: no task and the notice the page shows (the caller then
+ * measures as it would without data).
+ */
+export async function savedDataTask(
+  snapshot: SessionSnapshot, original: tf.LayersModel, context: { decoder: ImageDecoder; control: JobControl },
+): Promise<{ task?: DataTask; data?: { files: ModelFile[]; choices: DataChoices; summary: DataSummary }; notice?: string }> {
+  if (!snapshot.dataset) return {};
+  try {
+    const { files, choices } = unpackDataset(snapshot.dataset);
+    const classNames = (snapshot.meta as { source?: ModelSource }).source?.labels ?? null;
+    const measured = await measureData(original, files, choices, { classNames, ...context });
+    return { task: measured.task, data: { files, choices, summary: measured.summary } };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { notice: message === DAMAGED ? message : `The session's saved data could not be read again (${message}); it opens measured without it.` };
+  }
+}

@@ -40,7 +40,7 @@ import { requestToSeal, sealBundle } from './exportSealing';
 import { openSealedDrop, verifyImportedWeights } from './sealedImport';
 import { browserSessionStore, historyBudget, SessionAutosave, type SessionStoreFactory } from './sessionAutosave';
 import { restoreSession } from './sessionRestore';
-import { datasetMessages, unpackDataset } from './sessionDataset';
+import { savedDataTask } from './sessionDataset';
 import { crashWorker, injectFault, watchDeviceLoss, type TestFault } from './deviceLoss';
 import { compareMaskedStep } from '../core/train/stepBench';
 import { modelSizes } from '../core/metrics/sizes';
@@ -447,19 +447,9 @@ export class StudioEngine implements StudioEngineApi {
       let data: LoadedModel['data'];
       let notice: string | undefined;
       const loaded = await restoreSession(snapshot, info, async (model, origin) => {
-        if (snapshot.dataset) {
-          try {
-            const { files, choices } = unpackDataset(snapshot.dataset);
-            const classNames = (snapshot.meta as { source?: ModelSource }).source?.labels ?? null;
-            const measured = await measureData(model, files, choices, { classNames, decoder: this.decoder, control: progressBetween(control, 0.6, 0.9) });
-            data = { files, choices, summary: measured.summary };
-            return measured.task;
-          } catch (e) {
-            notice = e instanceof Error && e.message === datasetMessages.damaged ? e.message
-              : `The session's saved data could not be read again (${e instanceof Error ? e.message : String(e)}); it opens measured without it.`;
-          }
-        }
-        return this.tasks(model, this.demoData(), origin);
+        const saved = await savedDataTask(snapshot, model, { decoder: this.decoder, control: progressBetween(control, 0.6, 0.9) });
+        ({ data, notice } = saved);
+        return saved.task ?? this.tasks(model, this.demoData(), origin);
       }, control);
       loaded.data = data;
       // Without its data the session goes on measured as the task now in use says (the saved steps keep their figures).
